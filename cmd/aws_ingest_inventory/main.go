@@ -1,0 +1,8 @@
+// Command aws_ingest_inventory is a Splunk modular input (placeholder until wired).
+package main
+
+import "os"
+
+var version = "(devel)"
+
+func main() { _ = version; os.Exit(1) }
