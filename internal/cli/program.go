@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+
+	"github.com/aws-ingest/aws-ingest/internal/modinput"
+	"github.com/aws-ingest/aws-ingest/internal/params"
+)
+
+// Program describes one binary.
+type Program struct {
+	Table   *params.Table // its scheme; Table.Name is the binary's name
+	Version string
+	// Run ingests one stanza until ctx is cancelled (long-running inputs) or
+	// one pass is done (scheduled inputs).
+	Run func(ctx context.Context, job *Job) error
+	// Check, when set, runs after the static checks of --validate-arguments
+	// (live checks: credentials, the queue). Its error is shown in the UI.
+	Check func(ctx context.Context, job *Job) error
+	// Commands are the subcommands a person runs (setup, policy, replay ...).
+	Commands []Command
+}
+
+// Command is a human subcommand.
+type Command struct {
+	Name    string
+	Summary string
+	Run     func(ctx context.Context, env *Env, args []string) error
+}
+
+// Env is the process's standard streams, for subcommands.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *slog.Logger
+}
+
+// Job is one configured input as the source sees it.
+type Job struct {
+	Stanza string // scheme://name
+	App    string
+	Params params.Values
+	Splunk params.Splunk
+	Server modinput.Server
+	// Events is the only way to write to stdout. Sources acknowledge work
+	// (delete an SQS message) only after Events.Sync returns.
+	Events *modinput.Writer
+	Log    *slog.Logger
+}
+
+// NotImplemented is the Run of a source whose issue has not landed yet.
+func NotImplemented(context.Context, *Job) error { return errors.New("not implemented yet") }

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package splunkd
+
+import "os"
+
+var terminate = os.Interrupt

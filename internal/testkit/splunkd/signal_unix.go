@@ -1,0 +1,7 @@
+//go:build unix
+
+package splunkd
+
+import "syscall"
+
+var terminate = syscall.SIGTERM
