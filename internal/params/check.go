@@ -3,7 +3,6 @@ package params
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -28,7 +27,7 @@ func (p *Param) check(raw string) error {
 			err = fmt.Errorf("not a valid regular expression (RE2 syntax): %v", e)
 		}
 	case URL:
-		err = CheckURL(raw)
+		err = awsname.Endpoint(raw)
 	case Region:
 		if !awsname.Region(raw) {
 			err = errors.New("not an AWS region name (like us-west-2)")
@@ -70,23 +69,6 @@ func (p *Param) checkRange(raw string) error {
 			return fmt.Errorf("must be at least %d%s", p.Min, unit)
 		}
 		return fmt.Errorf("must be between %d and %d%s", p.Min, p.Max, unit)
-	}
-	return nil
-}
-
-// CheckURL accepts an absolute http or https URL with a host and nothing
-// after the path, the shape of an AWS endpoint override.
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return errors.New("not a URL")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return errors.New("must start with https:// (or http:// for a local test endpoint)")
-	case u.Host == "":
-		return errors.New("has no host name")
-	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-		return errors.New("must not carry a query, fragment or user name")
 	}
 	return nil
 }

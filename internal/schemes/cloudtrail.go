@@ -84,7 +84,7 @@ func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.H
 
 func queueNameOrURL(s string) error {
 	if isURL(s) {
-		if err := params.CheckURL(s); err != nil {
+		if err := awsname.Endpoint(s); err != nil {
 			return err
 		}
 		u, _ := url.Parse(s)

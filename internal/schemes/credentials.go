@@ -3,6 +3,7 @@ package schemes
 import (
 	"errors"
 
+	"github.com/aws-ingest/aws-ingest/internal/awsname"
 	"github.com/aws-ingest/aws-ingest/internal/params"
 )
 
@@ -62,13 +63,8 @@ func credentialRules(v params.Values) []error {
 }
 
 func sessionName(s string) error {
-	if len(s) < 2 || len(s) > 64 {
-		return errors.New("must be 2 to 64 characters")
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '=' || r == ',' || r == '.' || r == '@' || r == '-') {
-			return errors.New("may contain only letters, digits and _=,.@-")
-		}
+	if !awsname.RoleSessionName(s) {
+		return errors.New("must be 2 to 64 letters, digits and +=,.@_-")
 	}
 	return nil
 }
