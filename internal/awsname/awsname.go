@@ -16,7 +16,7 @@ var (
 	accountID = regexp.MustCompile(`^\d{12}$`)
 	roleARN   = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
 	queueName = regexp.MustCompile(`^[\w-]{1,80}(\.fifo)?$`)
-	accessKey = regexp.MustCompile(`^(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,124}$`)
+	accessKey = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{12,124}$`)
 	session   = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 )
 
