@@ -173,6 +173,12 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("awsx: load AWS configuration (AWS_* environment variables, shared config and credentials files): %w", err)
 	}
+	// After LoadDefaultConfig, which adds AWS_CA_BUNDLE to the buildable
+	// client's transport.
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = awshttp.NewBuildableClient() // what the clients would use
+	}
+	cfg.HTTPClient = SafeBodyClient(cfg.HTTPClient)
 	if cfg.Region == "" {
 		return aws.Config{}, errors.New("awsx: no AWS region: set region on the input, or AWS_REGION in the environment of splunkd")
 	}

@@ -1,12 +1,11 @@
 package testkit
 
 import (
-	"io"
-	"net/http"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/aws-ingest/aws-ingest/internal/awsx"
 )
 
 // DefaultRegion is the region the fakes and moto use when a test does not care.
@@ -28,9 +27,9 @@ const (
 // sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.RetryMaxAttempts = 3 }).
 // Clients for S3 must also set UsePathStyle (see testkit/s3fake).
 //
-// The HTTP client is the SDK's default one behind SafeBodyClient, which
+// The HTTP client is the SDK's default one behind awsx.SafeBodyClient, which
 // works around a race that makes a fast local server's replies fail now and
-// then; see SafeBodyClient.
+// then; see awsx.SafeBodyClient.
 func AWSConfig(endpoint, region string) aws.Config {
 	if region == "" {
 		region = DefaultRegion
@@ -40,37 +39,6 @@ func AWSConfig(endpoint, region string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
 		BaseEndpoint:     aws.String(endpoint),
 		RetryMaxAttempts: 1,
-		HTTPClient:       SafeBodyClient(awshttp.NewBuildableClient()),
+		HTTPClient:       awsx.SafeBodyClient(awshttp.NewBuildableClient()),
 	}
 }
-
-// SafeBodyClient wraps an HTTP client so that request bodies reach net/http
-// without an io.WriterTo method.
-//
-// Why: smithy-go (v1.28.9) wraps every request body in a "safe" closer whose
-// WriteTo returns io.EOF once the body has been closed, and the SDK closes the
-// body as soon as client.Do returns, that is, as soon as the response
-// headers are in. net/http's transport writes a body of known length and
-// then copies "whatever is left" with io.Copy(io.Discard, body), which calls
-// WriteTo. When the server answers before that last copy runs (a local fake
-// or moto answers within microseconds), the copy fails with io.EOF, the
-// transport treats it as a write error and closes the connection while the
-// response body is still being read: the call fails with "deserialization
-// failed ... use of closed network connection". Against sqsfake over
-// loopback this hit about one request in a few thousand. Without WriteTo,
-// io.Copy uses Read, which returns a clean io.EOF after Close.
-func SafeBodyClient(next aws.HTTPClient) aws.HTTPClient {
-	return safeBodyClient{next: next}
-}
-
-type safeBodyClient struct{ next aws.HTTPClient }
-
-func (c safeBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = readCloserOnly{req.Body}
-	}
-	return c.next.Do(req)
-}
-
-// readCloserOnly hides every method of the body but Read and Close.
-type readCloserOnly struct{ io.ReadCloser }

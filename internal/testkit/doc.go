@@ -9,7 +9,7 @@
 // and fails on another. Tests therefore build aws.Config by hand (AWSConfig),
 // which depends on nothing but its arguments.
 //
-// It also holds SafeBodyClient, a workaround for an SDK race that makes
+// Its configs use awsx.SafeBodyClient, a workaround for an SDK race that makes
 // calls to fast local servers fail now and then (see its documentation), and
 // AWSConfig uses it. Peers live in sub-packages, among them:
 //

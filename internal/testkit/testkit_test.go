@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws-ingest/aws-ingest/internal/awsx"
 )
 
 func TestAWSConfig(t *testing.T) {
@@ -43,7 +45,7 @@ func TestSafeBodyClientHidesWriteTo(t *testing.T) {
 	next := &recordingClient{}
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/", nil)
 	req.Body = writerToBody{io.NopCloser(strings.NewReader("x"))}
-	if _, err := SafeBodyClient(next).Do(req); err != nil {
+	if _, err := awsx.SafeBodyClient(next).Do(req); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := next.body.(io.WriterTo); ok {
