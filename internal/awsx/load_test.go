@@ -515,9 +515,13 @@ func TestLoadWithCABundle(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load with AWS_CA_BUNDLE: %v", err)
 			}
-			bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+			safe, ok := cfg.HTTPClient.(safeBodyClient)
 			if !ok {
-				t.Fatalf("HTTP client is %T, want *awshttp.BuildableClient", cfg.HTTPClient)
+				t.Fatalf("HTTP client is %T, want the safe-body wrapper", cfg.HTTPClient)
+			}
+			bc, ok := safe.next.(*awshttp.BuildableClient)
+			if !ok {
+				t.Fatalf("wrapped HTTP client is %T, want *awshttp.BuildableClient", safe.next)
 			}
 			tr := bc.GetTransport()
 			if tr.Proxy == nil {
