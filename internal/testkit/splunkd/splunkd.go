@@ -200,6 +200,15 @@ func (p *Process) Stop(timeout time.Duration) Result {
 	return p.Wait(timeout)
 }
 
+// Kill ends the process with SIGKILL, as a crash or an OOM kill would, and
+// waits for it.
+func (p *Process) Kill() {
+	p.t.Helper()
+	_ = p.cmd.Process.Kill()
+	<-p.done
+	_ = p.stdin.Close()
+}
+
 // Wait waits up to timeout for the process to exit by itself.
 func (p *Process) Wait(timeout time.Duration) Result {
 	p.t.Helper()

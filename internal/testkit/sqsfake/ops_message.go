@@ -300,7 +300,16 @@ func (f *Fake) receiveMessage(r *request, in *receiveMessageInput) (any, *apiErr
 		case <-deadline.C:
 			wait = 0 // one last look, then return what there is
 		case <-r.ctx.Done():
-			wait = 0
+			// The client went away: taking messages now would hide them
+			// from everyone until their visibility timeout ends.
+			if dueTimer != nil {
+				dueTimer.Stop()
+			}
+			deadline.Stop()
+			f.mu.Lock()
+			f.waiters--
+			f.mu.Unlock()
+			return receiveMessageOutput{}, nil
 		}
 		if dueTimer != nil {
 			dueTimer.Stop()
