@@ -43,11 +43,15 @@ func baseCredentials(ctx context.Context, o Options, log *slog.Logger) (aws.Cred
 		if o.Account != "" {
 			attrs = append(attrs, "ignored_aws_account", o.Account)
 		}
-		log.WarnContext(ctx, "key_id and secret_key are set in plaintext in inputs.conf, where anyone with file access can read them; "+
+		where := o.KeysFrom
+		if where == "" {
+			where = "the input's key_id/secret_key in inputs.conf"
+		}
+		log.WarnContext(ctx, "using plaintext AWS keys from "+where+", which anyone with file access can read; "+
 			"use role_arn or a stored credential (aws_account) instead", attrs...)
 		src := source{
-			what: "the key_id/secret_key of the input",
-			hint: "check key_id and secret_key, or switch to aws_account or role_arn",
+			what: "the keys of " + where,
+			hint: "check those keys, or switch to aws_account or role_arn",
 		}
 		return credentials.NewStaticCredentialsProvider(o.KeyID, o.SecretKey.Reveal(), ""), src, nil
 

@@ -58,6 +58,9 @@ type Options struct {
 	// secret_key. Both or neither must be set.
 	KeyID     string
 	SecretKey secret.String
+	// KeysFrom names where KeyID/SecretKey come from, for the warning
+	// about plaintext keys; empty means the stanza in inputs.conf.
+	KeysFrom string
 
 	// RoleARN, when set, is assumed on top of the resolved credentials,
 	// with ExternalID (optional) and RoleSessionName (default
