@@ -3,8 +3,10 @@
 package main
 
 import (
+	"context"
 	"os"
 
+	"github.com/aws-ingest/aws-ingest/internal/billing"
 	"github.com/aws-ingest/aws-ingest/internal/cli"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
@@ -20,5 +22,10 @@ func main() {
 }
 
 func program() cli.Program {
-	return cli.Program{Table: schemes.Billing, Version: version, Run: cli.NotImplemented}
+	return cli.Program{
+		Table:    schemes.Billing,
+		Version:  version,
+		Run:      func(ctx context.Context, job *cli.Job) error { return billing.Run(ctx, job, openBucket) },
+		Commands: []cli.Command{billing.ReplayCommand()},
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/aws-ingest/aws-ingest/internal/cli"
+	"github.com/aws-ingest/aws-ingest/internal/inventory"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
 
@@ -20,5 +21,5 @@ func main() {
 }
 
 func program() cli.Program {
-	return cli.Program{Table: schemes.Inventory, Version: version, Run: cli.NotImplemented}
+	return cli.Program{Table: schemes.Inventory, Version: version, Run: inventory.Run, Check: inventory.Check}
 }

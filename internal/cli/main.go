@@ -51,7 +51,7 @@ func Main(ctx context.Context, p Program, args []string, stdin io.Reader, stdout
 			log := slog.New(modinput.NewLogHandler(stderr, logLevel()))
 			env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: log}
 			if err := c.Run(ctx, env, args[1:]); err != nil {
-				if errors.Is(err, errUsage) {
+				if errors.Is(err, ErrUsage) {
 					return exitUsage
 				}
 				fmt.Fprintf(stderr, "%s %s: %v\n", p.Table.Name, c.Name, err)
@@ -64,8 +64,8 @@ func Main(ctx context.Context, p Program, args []string, stdin io.Reader, stdout
 	return exitUsage
 }
 
-// errUsage reports a usage error the command has already explained.
-var errUsage = errors.New("usage")
+// ErrUsage reports a usage error the command has already explained.
+var ErrUsage = errors.New("usage")
 
 func (p Program) usage(w io.Writer) {
 	fmt.Fprintf(w, "%s %s: %s.\n\n", p.Table.Name, p.version(), p.Table.Title)

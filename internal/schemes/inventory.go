@@ -20,16 +20,19 @@ const (
 var Inventory = &params.Table{
 	Name:  "aws_ingest_inventory",
 	Title: "AWS EC2 inventory",
-	Description: "Collects EC2 instances and reserved instances of every account and region in aws.conf and keeps " +
-		"the ec2_instances, instancetype and accountNames lookups current.",
+	Description: "Collects EC2 instances and reserved instances of every account and region in aws.conf (and of an AWS " +
+		"Organization), matches reservations to running instances, and keeps the ec2_instances, instancetype and " +
+		"accountNames lookups current. One collection pass per run.",
 	Params: with([]params.Param{
 		awsConfParam(),
 		{Name: Regions, Title: "Regions", Kind: params.Text, Check: regionList,
-			Description: "Comma-separated regions, or all for every region enabled in each account. Default: [regions] in aws.conf."},
+			Description: "Comma-separated regions, or all for every region enabled in each account (asked with ec2:DescribeRegions). " +
+				"Default: an [account:<name>] stanza's own regions, else [regions] in aws.conf, else AWS_REGION of splunkd."},
 		{Name: OrganizationRoleName, Title: "Organization role name", Kind: params.Text,
-			Description: "Also list the AWS Organization's accounts and assume this role (e.g. OrganizationAccountAccessRole) in each."},
+			Description: "Also poll every active account of the AWS Organization (organizations:ListAccounts with the input's " +
+				"credentials) by assuming this role (e.g. OrganizationAccountAccessRole) in each; accounts in aws.conf keep their own keys or role."},
 		{Name: MaxConcurrency, Title: "Maximum concurrency", Kind: params.Integer, Default: "32", Min: 1, Max: 256,
-			Description: "How many account and region pairs are collected at once."},
+			Description: "How many account and region pairs are collected at once. Lower it if AWS throttles the calls."},
 		lookupDirParam(),
 		endpointParam(EC2EndpointURL, "EC2"),
 	}, credentialParams()),
