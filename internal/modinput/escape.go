@@ -15,13 +15,24 @@ import (
 // (most C0 controls, U+FFFE, U+FFFF) become U+FFFD, so the stream always
 // parses: one bad record must not make splunkd drop the rest of the stream.
 func appendEscaped[T string | []byte](dst []byte, s T, attr bool) []byte {
+	plain := &plainText
+	if attr {
+		plain = &plainAttr
+	}
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' && (!attr || c != '"') {
-			i++
-			continue
+		// Most bytes are plain ASCII: skip runs of them with one table
+		// lookup per byte, unrolled by four.
+		for i+4 <= len(s) && plain[s[i]] && plain[s[i+1]] && plain[s[i+2]] && plain[s[i+3]] {
+			i += 4
 		}
+		for i < len(s) && plain[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
 		var repl string
 		width := 1
 		switch {
@@ -65,4 +76,14 @@ func appendEscaped[T string | []byte](dst []byte, s T, attr bool) []byte {
 		start = i
 	}
 	return append(dst, s[start:]...)
+}
+
+// plainText and plainAttr mark the bytes copied as they are.
+var plainText, plainAttr = plainTable(false), plainTable(true)
+
+func plainTable(attr bool) (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '&' && c != '<' && c != '>' && (!attr || c != '"')
+	}
+	return t
 }
