@@ -20,5 +20,6 @@ func main() {
 }
 
 func program() cli.Program {
-	return cli.Program{Table: schemes.CloudTrail, Version: version, Run: cli.NotImplemented}
+	return cli.Program{Table: schemes.CloudTrail, Version: version, Run: run, Check: check,
+		Commands: []cli.Command{replayCommand}}
 }
