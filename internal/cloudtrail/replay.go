@@ -71,6 +71,8 @@ type replayer struct {
 	o     ReplayOptions
 	stats ReplayStats
 	line  bytes.Buffer
+	batch []modinput.Event
+	arena []byte
 }
 
 func (r *replayer) local(ctx context.Context, root string) error {
@@ -166,12 +168,40 @@ func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype 
 		if r.o.JSON {
 			return r.jsonLine(rec.Raw)
 		}
-		return r.o.Events.Write(ctx, modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: bytes.Clone(rec.Raw)})
+		r.batch = append(r.batch, modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: r.copy(rec.Raw)})
+		if len(r.batch) == eventBatch {
+			return r.flush(ctx)
+		}
+		return nil
 	})
+	if ferr := r.flush(ctx); err == nil {
+		err = ferr
+	}
 	if err != nil {
 		return stats.Records, fmt.Errorf("%s: %w", source, err)
 	}
 	return stats.Records, nil
+}
+
+// copy keeps a record's bytes past the callback, in a shared arena.
+func (r *replayer) copy(raw []byte) []byte {
+	if cap(r.arena)-len(r.arena) < len(raw) {
+		r.arena = make([]byte, 0, max(arenaSize, len(raw)))
+	}
+	start := len(r.arena)
+	r.arena = append(r.arena, raw...)
+	return r.arena[start:len(r.arena):len(r.arena)]
+}
+
+// flush hands the batched events to the writer, which reads them later:
+// the next batch gets a new slice.
+func (r *replayer) flush(ctx context.Context) error {
+	if len(r.batch) == 0 {
+		return nil
+	}
+	err := r.o.Events.Write(ctx, r.batch...)
+	r.batch = make([]modinput.Event, 0, eventBatch)
+	return err
 }
 
 // jsonLine writes a record on one line (records are compact already;
