@@ -27,6 +27,10 @@ const (
 	// at a time: a crash re-emits at most this many events of an object.
 	eventBatch = 256
 	arenaSize  = 1 << 20 // records are copied into 1 MiB arenas, not one allocation each
+	// finalSyncTimeout bounds the last Sync of an object interrupted by the
+	// stop; without it the object's progress is not recorded and its
+	// flushed events would come again.
+	finalSyncTimeout = 2 * time.Second
 )
 
 // work runs object tasks until tasks is closed. ctx is the input's context
@@ -247,18 +251,18 @@ func (w *objectWriter) copy(raw []byte) []byte {
 }
 
 // flush writes the batch; with sync it also waits for stdout and records
-// the progress. It runs with a context of its own at the end, so an
-// interrupted object still records how far Splunk got.
+// the progress. Once the stop has begun it writes with a context of its
+// own, so an interrupted object still records how far Splunk got.
 func (w *objectWriter) flush(sync bool) error {
 	ctx := w.ctx
-	if sync && ctx.Err() != nil {
+	if ctx.Err() != nil {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), finalSyncTimeout)
 		defer cancel()
 	}
 	if len(w.batch) > 0 {
 		if err := w.in.deps.Events.Write(ctx, w.batch...); err != nil {
-			return err
+			return err // not queued: the final flush writes this batch again
 		}
 		w.in.metrics.Events.Add(int64(len(w.batch)))
 		w.batch = make([]modinput.Event, 0, eventBatch) // the writer still reads the old one
@@ -267,7 +271,14 @@ func (w *objectWriter) flush(sync bool) error {
 	if !sync {
 		return nil
 	}
-	if err := w.in.deps.Events.Sync(ctx); err != nil {
+	// The events are queued now and will reach stdout: wait for that even
+	// if the stop comes meanwhile (for a bounded time), or their progress
+	// would not be recorded and they would be emitted again.
+	syncCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(finalSyncTimeout, cancel) })
+	defer stop()
+	if err := w.in.deps.Events.Sync(syncCtx); err != nil {
 		return err
 	}
 	if w.written > w.skip {

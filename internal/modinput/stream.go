@@ -31,7 +31,9 @@ var ErrClosed = errors.New("modinput: event writer is closed")
 // WriterOptions tune a Writer; the zero value gives the defaults.
 type WriterOptions struct {
 	// QueueLen bounds how many Write calls may wait for the writer
-	// goroutine (default 256). A full queue blocks Write: backpressure.
+	// goroutine (default 32). A full queue blocks Write: backpressure. It
+	// is short on purpose: Sync waits for everything queued, and a source
+	// stopping on SIGTERM has only a second or two for that.
 	QueueLen int
 	// BufferSize is the stdout buffer (default 256 KiB). A full buffer is
 	// written at once.
@@ -73,7 +75,7 @@ type item struct {
 // NewWriter starts the goroutine that owns w.
 func NewWriter(w io.Writer, opts WriterOptions) *Writer {
 	if opts.QueueLen <= 0 {
-		opts.QueueLen = 256
+		opts.QueueLen = 32
 	}
 	if opts.BufferSize <= 0 {
 		opts.BufferSize = 256 << 10

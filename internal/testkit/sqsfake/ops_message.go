@@ -316,6 +316,12 @@ func (f *Fake) receiveMessage(r *request, in *receiveMessageInput) (any, *apiErr
 		}
 		f.mu.Lock()
 		f.waiters--
+		if r.ctx.Err() != nil {
+			// Woken and abandoned at once (select picks at random).
+			f.mu.Unlock()
+			deadline.Stop()
+			return receiveMessageOutput{}, nil
+		}
 	}
 }
 
