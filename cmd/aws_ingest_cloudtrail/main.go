@@ -21,5 +21,5 @@ func main() {
 
 func program() cli.Program {
 	return cli.Program{Table: schemes.CloudTrail, Version: version, Run: run, Check: check,
-		Commands: []cli.Command{replayCommand}}
+		Commands: append([]cli.Command{replayCommand, verifyCommand}, setupCommands...)}
 }

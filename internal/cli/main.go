@@ -74,10 +74,14 @@ func (p Program) usage(w io.Writer) {
 	fmt.Fprintf(w, "  %s --scheme              print the scheme\n", p.Table.Name)
 	fmt.Fprintf(w, "  %s --validate-arguments  check an input definition read on stdin\n\n", p.Table.Name)
 	fmt.Fprintf(w, "Commands:\n")
-	fmt.Fprintf(w, "  %-10s %s\n", "version", "print the version")
-	fmt.Fprintf(w, "  %-10s %s\n", "help", "print this help")
+	width := len("version")
 	for _, c := range p.Commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Summary)
+		width = max(width, len(c.Name))
+	}
+	fmt.Fprintf(w, "  %-*s  %s\n", width, "version", "print the version")
+	fmt.Fprintf(w, "  %-*s  %s\n", width, "help", "print this help")
+	for _, c := range p.Commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.Name, c.Summary)
 	}
 	fmt.Fprintf(w, "\nParameters are documented in the app's README/inputs.conf.spec.\n")
 }
