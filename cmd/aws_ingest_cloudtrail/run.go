@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cloudtrailapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -21,19 +22,21 @@ import (
 // run builds the input's AWS clients and checkpoint store from the stanza
 // and runs it until splunkd stops it.
 func run(ctx context.Context, job *cli.Job) error {
-	cfg, sqsClient, s3Client, err := clients(ctx, job, 0)
+	c, err := newClients(ctx, job, 0)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(job.Server.CheckpointDir, safeName(cfg.Stanza))
+	dir := filepath.Join(job.Server.CheckpointDir, safeName(c.cfg.Stanza))
 	store, err := checkpoint.Open(dir, checkpoint.Options{Logger: job.Log})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	return cloudtrail.Run(ctx, cfg, cloudtrail.Deps{
-		Queue: sqsClient, Objects: s3Client, Checkpoints: store, Events: job.Events, Log: job.Log,
-	})
+	deps := cloudtrail.Deps{Queue: c.sqs, Objects: c.s3, Checkpoints: store, Events: job.Events, Log: job.Log}
+	if c.cfg.ValidateIntegrity {
+		deps.PublicKeys = cloudtrailapi.NewFromConfig(c.aws)
+	}
+	return cloudtrail.Run(ctx, c.cfg, deps)
 }
 
 // check is the live validation: credentials and the queue. splunkd waits
@@ -41,38 +44,46 @@ func run(ctx context.Context, job *cli.Job) error {
 func check(ctx context.Context, job *cli.Job) error {
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
-	cfg, sqsClient, _, err := clients(ctx, job, 2)
+	c, err := newClients(ctx, job, 2)
 	if err != nil {
 		return err
 	}
-	return cloudtrail.CheckQueue(ctx, cfg, sqsClient)
+	return cloudtrail.CheckQueue(ctx, c.cfg, c.sqs)
 }
 
 const checkTimeout = 15 * time.Second
 
-// clients reads the stanza and builds its AWS clients; maxAttempts 0 keeps
-// the default retries.
-func clients(ctx context.Context, job *cli.Job, maxAttempts int) (cloudtrail.Config, *sqs.Client, *s3.Client, error) {
-	cfg, err := cloudtrail.ConfigFrom(job.Params, job.Splunk)
-	if err != nil {
-		return cfg, nil, nil, err
+// clients are a stanza's settings and AWS clients.
+type clients struct {
+	cfg cloudtrail.Config
+	aws aws.Config
+	sqs *sqs.Client
+	s3  *s3.Client
+}
+
+// newClients reads the stanza and builds its AWS clients; maxAttempts 0
+// keeps the default retries.
+func newClients(ctx context.Context, job *cli.Job, maxAttempts int) (clients, error) {
+	var c clients
+	var err error
+	if c.cfg, err = cloudtrail.ConfigFrom(job.Params, job.Splunk); err != nil {
+		return c, err
 	}
 	opts, err := awsx.StanzaOptions(job.Params, job.Server, job.Log)
 	if err != nil {
-		return cfg, nil, nil, err
+		return c, err
 	}
-	opts.Region = cfg.Region
+	opts.Region = c.cfg.Region
 	opts.MaxAttempts = maxAttempts
-	awsCfg, err := awsx.Load(ctx, opts)
-	if err != nil {
-		return cfg, nil, nil, err
+	if c.aws, err = awsx.Load(ctx, opts); err != nil {
+		return c, err
 	}
-	sqsClient := sqs.NewFromConfig(awsCfg, awsx.SQSOptions(job.Params.String(schemes.SQSEndpointURL)))
-	s3Client := s3.NewFromConfig(awsCfg, awsx.S3Options(job.Params.String(schemes.S3EndpointURL)), func(o *s3.Options) {
+	c.sqs = sqs.NewFromConfig(c.aws, awsx.SQSOptions(job.Params.String(schemes.SQSEndpointURL)))
+	c.s3 = s3.NewFromConfig(c.aws, awsx.S3Options(job.Params.String(schemes.S3EndpointURL)), func(o *s3.Options) {
 		o.DisableLogOutputChecksumValidationSkipped = true
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	return cfg, sqsClient, s3Client, nil
+	return c, nil
 }
 
 // safeName turns a stanza name into a folder name valid on every platform:

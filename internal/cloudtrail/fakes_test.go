@@ -25,15 +25,16 @@ import (
 // fakeObjects is an in-memory S3 with programmable failures.
 type fakeObjects struct {
 	mu      sync.Mutex
-	objects map[string][]byte // bucket/key → body
-	fail    map[string]error  // bucket/key → error to return
+	objects map[string][]byte            // bucket/key → body
+	meta    map[string]map[string]string // bucket/key → user metadata
+	fail    map[string]error             // bucket/key → error to return
 	gets    map[string]int
 	deleted []string
 	block   chan struct{} // when set, GetObject bodies block until it is closed
 }
 
 func newFakeObjects() *fakeObjects {
-	return &fakeObjects{objects: map[string][]byte{}, fail: map[string]error{}, gets: map[string]int{}}
+	return &fakeObjects{objects: map[string][]byte{}, meta: map[string]map[string]string{}, fail: map[string]error{}, gets: map[string]int{}}
 }
 
 func (f *fakeObjects) put(bucket, key string, body []byte) {
@@ -58,7 +59,8 @@ func (f *fakeObjects) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ..
 	if f.block != nil {
 		r = &blockingReader{r: r, ctx: ctx, gate: f.block}
 	}
-	return &s3.GetObjectOutput{Body: io.NopCloser(r), ETag: aws.String(fmt.Sprintf(`"etag-%d"`, len(body))), ContentLength: aws.Int64(int64(len(body)))}, nil
+	return &s3.GetObjectOutput{Body: io.NopCloser(r), ETag: aws.String(fmt.Sprintf(`"etag-%d"`, len(body))),
+		ContentLength: aws.Int64(int64(len(body))), Metadata: f.meta[k]}, nil
 }
 
 func (f *fakeObjects) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {

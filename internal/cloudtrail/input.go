@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/aws-ingest/aws-ingest/internal/checkpoint"
+	"github.com/aws-ingest/aws-ingest/internal/cloudtrail/integrity"
 	"github.com/aws-ingest/aws-ingest/internal/modinput"
 )
 
@@ -40,6 +41,8 @@ type Deps struct {
 	Checkpoints Checkpoints
 	Events      EventSink
 	Log         *slog.Logger
+	// PublicKeys lists CloudTrail's signing keys (validate_integrity).
+	PublicKeys integrity.PublicKeyLister
 }
 
 const (
@@ -58,6 +61,7 @@ type Input struct {
 	visibility time.Duration // how long a received message stays hidden
 	metrics    metrics
 
+	keys   publicKeys
 	tasks  chan task
 	keeper *keeper
 	del    *deleter
@@ -86,7 +90,8 @@ func CheckQueue(ctx context.Context, cfg Config, queue QueueAPI) error {
 }
 
 func newInput(cfg Config, deps Deps) *Input {
-	return &Input{cfg: cfg, deps: deps, log: deps.Log, inflight: map[string]*inflight{}, room: make(chan struct{}, 1)}
+	return &Input{cfg: cfg, deps: deps, log: deps.Log, inflight: map[string]*inflight{}, room: make(chan struct{}, 1),
+		keys: publicKeys{api: deps.PublicKeys}}
 }
 
 // checkQueue resolves the queue URL and reads its settings; it fails with

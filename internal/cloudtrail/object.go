@@ -55,7 +55,10 @@ func (in *Input) ingestObject(ctx context.Context, obj message.Object, msgID str
 	switch key.Kind {
 	case message.Digest:
 		in.metrics.Digests.Add(1)
-		log.Debug("digest file: not split into events")
+		if in.cfg.ValidateIntegrity {
+			return in.verifyDigest(ctx, obj, key, log)
+		}
+		log.Debug("digest file: not split into events (validate_integrity = 0)")
 		return nil
 	case message.Other:
 		in.metrics.SkippedObjects.Add(1)
@@ -118,6 +121,11 @@ func (in *Input) ingestObject(ctx context.Context, obj message.Object, msgID str
 	var digest []byte
 	if sum != nil {
 		digest = sum.Sum(nil)
+	}
+	if digest != nil {
+		if err := in.rememberHash(id, int64(stats.Records), digest); err != nil {
+			return &objectError{class: transient, err: err}
+		}
 	}
 	if err := in.deps.Checkpoints.Done(id, int64(stats.Records), digest); err != nil {
 		log.Error("recording the object as ingested failed; it may be read again", "err", err)

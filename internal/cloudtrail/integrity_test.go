@@ -1,0 +1,84 @@
+package cloudtrail
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	cloudtrailapi "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+
+	"github.com/aws-ingest/aws-ingest/internal/cloudtrail/integrity/integritytest"
+	"github.com/aws-ingest/aws-ingest/internal/testkit"
+)
+
+// With validate_integrity, a digest arriving on the queue is verified
+// against the hashes of the log files the input ingested.
+func TestDigestsAreVerifiedAgainstIngestedFiles(t *testing.T) {
+	for _, tampered := range []bool{false, true} {
+		signer, err := integritytest.NewSigner(false, integritytest.Base.Add(-time.Hour), integritytest.Base.Add(48*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		trail := integritytest.NewTrail("123456789012", "us-east-1", "acme", "trail-bucket", signer)
+		l1 := trail.LogFile(integritytest.Base.Add(10*time.Minute), "RunInstances", "CreateUser")
+		l2 := trail.LogFile(integritytest.Base.Add(20*time.Minute), "ConsoleLogin")
+		digest := trail.Digest(integritytest.Base.Add(time.Hour))
+		keys := httptest.NewServer(&integritytest.KeyServer{Signers: []*integritytest.Signer{signer}})
+		defer keys.Close()
+
+		h := newHarness(t, nil)
+		h.objects.put(l1.Bucket, l1.Key, l1.Body)
+		body := l2.Body
+		if tampered {
+			body = integritytest.ChangeByte(body) // someone edited the file before it was read
+		}
+		h.objects.put(l2.Bucket, l2.Key, body)
+		h.objects.put(digest.Bucket, digest.Key, digest.Body)
+		h.objects.meta[digest.Bucket+"/"+digest.Key] = digest.Metadata
+
+		cfg := h.config()
+		cfg.ValidateIntegrity = true
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		log := slog.New(slog.NewTextHandler(h.logs, nil))
+		go func() {
+			done <- Run(ctx, cfg, Deps{Queue: h.sqs, Objects: h.objects, Checkpoints: h.cps, Events: h.sink, Log: log,
+				PublicKeys: cloudtrailapi.NewFromConfig(testkit.AWSConfig(keys.URL, "us-east-1"))})
+		}()
+		h.send(ctNotification("trail-bucket", l1.Key, l2.Key))
+		h.waitFor("the log files", func() bool { return h.deleted() == 1 })
+		h.send(ctNotification("trail-bucket", digest.Key))
+		h.waitFor("the digest", func() bool { return h.deleted() == 2 })
+
+		var verdicts []map[string]any
+		for _, ev := range h.sink.events() {
+			if ev.Sourcetype == IntegritySourcetype {
+				var m map[string]any
+				if err := json.Unmarshal(ev.Data, &m); err != nil {
+					t.Fatal(err)
+				}
+				verdicts = append(verdicts, m)
+			}
+		}
+		if len(verdicts) == 0 {
+			t.Fatalf("tampered=%v: no integrity events; log:\n%s", tampered, h.logs.String())
+		}
+		summary := verdicts[0]
+		if tampered {
+			if summary["valid"] != false || summary["log_files_valid"] != float64(1) || len(verdicts) != 2 ||
+				!strings.Contains(verdicts[1]["line"].(string), l2.Key) {
+				t.Errorf("tampered: verdicts = %v", verdicts)
+			}
+		} else if summary["valid"] != true || summary["log_files"] != float64(2) || summary["log_files_valid"] != float64(2) || len(verdicts) != 1 {
+			t.Errorf("valid chain: verdicts = %v", verdicts)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
