@@ -227,7 +227,7 @@ type objectWriter struct {
 	skip       int64 // records already in Splunk from an earlier attempt
 
 	batch   []modinput.Event
-	arena   []byte
+	arena   arena
 	seen    int64 // records handled (written or excluded), skipped ones included
 	written int64 // seen at the last Write
 }
@@ -237,7 +237,7 @@ func (w *objectWriter) record(r records.Record) error {
 		w.seen = int64(r.Index) + 1
 		return nil
 	}
-	ev, keep := w.in.event(w.copy(r.Raw), r.EventTime, r.EventName, w.sourcetype, w.source)
+	ev, keep := w.in.event(w.arena.copy(r.Raw), r.EventTime, r.EventName, w.sourcetype, w.source)
 	w.seen = int64(r.Index) + 1
 	if keep {
 		w.batch = append(w.batch, ev)
@@ -248,14 +248,18 @@ func (w *objectWriter) record(r records.Record) error {
 	return nil
 }
 
-// copy keeps a record's bytes past the callback, in a shared arena.
-func (w *objectWriter) copy(raw []byte) []byte {
-	if cap(w.arena)-len(w.arena) < len(raw) {
-		w.arena = make([]byte, 0, max(arenaSize, len(raw)))
+// arena keeps records' bytes past the splitter's callback in shared
+// blocks, not one allocation per record. The writer reads events after
+// Write returns, so blocks are never reused, only dropped.
+type arena struct{ block []byte }
+
+func (a *arena) copy(raw []byte) []byte {
+	if cap(a.block)-len(a.block) < len(raw) {
+		a.block = make([]byte, 0, max(arenaSize, len(raw)))
 	}
-	start := len(w.arena)
-	w.arena = append(w.arena, raw...)
-	return w.arena[start:len(w.arena):len(w.arena)]
+	start := len(a.block)
+	a.block = append(a.block, raw...)
+	return a.block[start:len(a.block):len(a.block)]
 }
 
 // flush writes the batch; with sync it also waits for stdout and records

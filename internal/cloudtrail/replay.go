@@ -72,7 +72,7 @@ type replayer struct {
 	stats ReplayStats
 	line  bytes.Buffer
 	batch []modinput.Event
-	arena []byte
+	arena arena
 }
 
 func (r *replayer) local(ctx context.Context, root string) error {
@@ -168,7 +168,7 @@ func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype 
 		if r.o.JSON {
 			return r.jsonLine(rec.Raw)
 		}
-		r.batch = append(r.batch, modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: r.copy(rec.Raw)})
+		r.batch = append(r.batch, modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: r.arena.copy(rec.Raw)})
 		if len(r.batch) == eventBatch {
 			return r.flush(ctx)
 		}
@@ -181,16 +181,6 @@ func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype 
 		return stats.Records, fmt.Errorf("%s: %w", source, err)
 	}
 	return stats.Records, nil
-}
-
-// copy keeps a record's bytes past the callback, in a shared arena.
-func (r *replayer) copy(raw []byte) []byte {
-	if cap(r.arena)-len(r.arena) < len(raw) {
-		r.arena = make([]byte, 0, max(arenaSize, len(raw)))
-	}
-	start := len(r.arena)
-	r.arena = append(r.arena, raw...)
-	return r.arena[start:len(r.arena):len(r.arena)]
 }
 
 // flush hands the batched events to the writer, which reads them later:
