@@ -274,14 +274,25 @@ func TestTwoConsumersShareOneQueue(t *testing.T) {
 	for id, n := range eventIDs(t, rb.Stdout) {
 		ids[id] += n
 	}
+	// No event is lost. Duplicates can only come from the queue handing
+	// one message to both consumers (SQS is at-least-once, and moto's
+	// threaded server does it now and then): then a whole object comes
+	// twice, never a part of one.
+	perObject := map[string]int{}
 	dups := 0
-	for _, n := range ids {
+	for id, n := range ids {
+		perObject[id[:strings.LastIndex(id, "-")]] += n
 		dups += n - 1
 	}
-	if len(ids) != objects*20 || dups != 0 {
-		t.Errorf("%d distinct events (want %d), %d duplicates (want 0)", len(ids), objects*20, dups)
+	if len(ids) != objects*20 {
+		t.Errorf("%d distinct events, want %d", len(ids), objects*20)
 	}
-	t.Logf("consumer a: %d events, b: %d", countEvents(ra.Stdout), countEvents(rb.Stdout))
+	for obj, n := range perObject {
+		if n%20 != 0 {
+			t.Errorf("object %s: %d events, not a whole number of copies of its 20", obj, n)
+		}
+	}
+	t.Logf("consumer a: %d events, b: %d, duplicates %d", countEvents(ra.Stdout), countEvents(rb.Stdout), dups)
 }
 
 func TestCrashAndRestartLosesNothing(t *testing.T) {

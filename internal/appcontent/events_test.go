@@ -33,7 +33,7 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/modinput"
 )
 
-const sharedTestdata = "../../../shared/testdata/cloudtrail"
+const cloudtrailSamples = "../cloudtrail/records/testdata" // the repository's own copies (see NOTICE)
 
 // fieldSet is, per sourcetype, every field name Splunk's KV_MODE = json
 // extracts from the events: nested keys joined with ".", arrays as "{}".
@@ -145,12 +145,12 @@ const handWrittenRecords = `{"Records":[
 // cloudTrailEvents replays the Stratus Red Team records (bare JSON arrays,
 // wrapped in the CloudTrail envelope) and the derived 5000-record file.
 func cloudTrailEvents(f fieldSet, tmp string) error {
-	arrays, err := filepath.Glob(filepath.Join(sharedTestdata, "stratus-red-team", "*.json"))
+	arrays, err := filepath.Glob(filepath.Join(cloudtrailSamples, "stratus-red-team", "*.json"))
 	if err != nil {
 		return err
 	}
 	if len(arrays) == 0 {
-		return fmt.Errorf("no CloudTrail samples in %s", sharedTestdata)
+		return fmt.Errorf("no CloudTrail samples in %s", cloudtrailSamples)
 	}
 	dir := filepath.Join(tmp, "cloudtrail")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -170,7 +170,7 @@ func cloudTrailEvents(f fieldSet, tmp string) error {
 		}
 	}
 	var out bytes.Buffer
-	st, err := cloudtrail.Replay(context.Background(), []string{dir, filepath.Join(sharedTestdata, "derived", "derived-large-5000rec.json.gz")},
+	st, err := cloudtrail.Replay(context.Background(), []string{dir, filepath.Join(cloudtrailSamples, "derived", "derived-large-5000rec.json.gz")},
 		cloudtrail.ReplayOptions{JSON: true, Out: &out, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return fmt.Errorf("cloudtrail replay: %w", err)
