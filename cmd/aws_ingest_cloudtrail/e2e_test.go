@@ -450,3 +450,26 @@ func TestValidateArgumentsChecksTheQueueLive(t *testing.T) {
 		t.Errorf("missing queue: exit %d, stdout %q, stderr %q; want an <error> naming the queue", res.Code, res.Stdout, res.Stderr)
 	}
 }
+
+func TestReplayBackfillsFromS3AndResumes(t *testing.T) {
+	w := newWorld(t)
+	for i := range 3 {
+		w.put(key(i), logFile(fmt.Sprintf("r%d", i), 5))
+	}
+	w.put("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2024/05/01/123456789012_CloudTrail-Digest_us-east-1_acme_us-east-1_20240501T120000Z.json.gz", []byte("{}"))
+	dir := t.TempDir()
+	args := []string{"replay", "--format", "json", "--checkpoint-dir", dir, "s3://" + bucket + "/AWSLogs/"}
+	res := splunkd.Invoke(t, w.bin, nil, w.srv.Env(), args...)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	if n := strings.Count(string(res.Stdout), "\n"); n != 15 {
+		t.Errorf("%d JSON lines, want 15:\n%s", n, res.Stdout)
+	}
+	// An interrupted or repeated back-fill skips what it already wrote.
+	w.put(key(3), logFile("r3", 5))
+	res = splunkd.Invoke(t, w.bin, nil, w.srv.Env(), args...)
+	if n := strings.Count(string(res.Stdout), "\n"); res.Code != 0 || n != 5 || !strings.Contains(string(res.Stdout), `"r3-0"`) {
+		t.Errorf("second run: exit %d, %d lines (want only the 5 new ones): %s", res.Code, n, res.Stderr)
+	}
+}

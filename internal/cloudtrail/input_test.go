@@ -331,3 +331,30 @@ func firstData(events []modinput.Event) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestInsightsAndEventBridgeRecords(t *testing.T) {
+	h := newHarness(t, nil)
+	insight := "AWSLogs/123456789012/CloudTrail-Insight/us-east-1/2024/05/01/123456789012_CloudTrail-Insight_us-east-1_20240501T1200Z_abcdefghijklmnop.json.gz"
+	h.objects.put("b", insight, logFile(t, "RunInstances"))
+	h.start(h.config())
+	h.send(ctNotification("b", insight))
+	// A CloudTrail record that EventBridge put in the message itself.
+	h.send(`{"version":"0","id":"e1","detail-type":"AWS API Call via CloudTrail","source":"aws.iam","account":"123456789012",` +
+		`"time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],` +
+		`"detail":{"eventVersion":"1.08","eventTime":"2024-05-01T12:00:07Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","eventID":"eb-1"}}`)
+	h.waitFor("both deletes", func() bool { return h.deleted() == 2 })
+	h.stop()
+	bySourcetype := map[string]string{}
+	for _, ev := range h.sink.events() {
+		bySourcetype[ev.Sourcetype] = string(ev.Data)
+		if ev.Time.IsZero() {
+			t.Errorf("event without time: %+v", ev)
+		}
+	}
+	if !strings.Contains(bySourcetype[InsightSourcetype], `"eventName":"RunInstances"`) {
+		t.Errorf("no insight event: %v", bySourcetype)
+	}
+	if bySourcetype["aws:cloudtrail"] != `{"eventVersion":"1.08","eventTime":"2024-05-01T12:00:07Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","eventID":"eb-1"}` {
+		t.Errorf("the EventBridge record was not forwarded unchanged: %q", bySourcetype["aws:cloudtrail"])
+	}
+}
