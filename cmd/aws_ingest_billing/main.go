@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws-ingest/aws-ingest/internal/billing"
 	"github.com/aws-ingest/aws-ingest/internal/cli"
+	"github.com/aws-ingest/aws-ingest/internal/iampolicy"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
 
@@ -23,9 +24,10 @@ func main() {
 
 func program() cli.Program {
 	return cli.Program{
-		Table:    schemes.Billing,
-		Version:  version,
-		Run:      func(ctx context.Context, job *cli.Job) error { return billing.Run(ctx, job, openBucket) },
-		Commands: []cli.Command{billing.ReplayCommand()},
+		Table:   schemes.Billing,
+		Version: version,
+		Run:     func(ctx context.Context, job *cli.Job) error { return billing.Run(ctx, job, openBucket) },
+		Commands: []cli.Command{billing.ReplayCommand(),
+			{Name: "policy", Summary: "print the least-privilege IAM policy for this input", Run: iampolicy.BillingPolicyCommand}},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/aws-ingest/aws-ingest/internal/cli"
+	"github.com/aws-ingest/aws-ingest/internal/iampolicy"
 	"github.com/aws-ingest/aws-ingest/internal/inventory"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
@@ -21,5 +22,6 @@ func main() {
 }
 
 func program() cli.Program {
-	return cli.Program{Table: schemes.Inventory, Version: version, Run: inventory.Run, Check: inventory.Check}
+	return cli.Program{Table: schemes.Inventory, Version: version, Run: inventory.Run, Check: inventory.Check,
+		Commands: []cli.Command{{Name: "policy", Summary: "print the least-privilege IAM policy for this input", Run: iampolicy.InventoryPolicyCommand}}}
 }

@@ -1,30 +1,18 @@
 package setup
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
+
+	"github.com/aws-ingest/aws-ingest/internal/iampolicy"
 )
 
-// Document is an IAM/resource policy document. Field order is the order
-// AWS shows them in, so printed policies read like the documentation's.
-type Document struct {
-	Version   string      `json:"Version"`
-	Statement []Statement `json:"Statement"`
-}
+// Document and Statement are IAM policy documents (internal/iampolicy).
+type (
+	Document  = iampolicy.Document
+	Statement = iampolicy.Statement
+)
 
-// Statement is one policy statement. Action and Resource hold a string or a
-// []string; Condition is operator → key → value (string or []string).
-type Statement struct {
-	Sid       string                    `json:"Sid,omitempty"`
-	Effect    string                    `json:"Effect"`
-	Principal map[string]string         `json:"Principal,omitempty"`
-	Action    any                       `json:"Action"`
-	Resource  any                       `json:"Resource"`
-	Condition map[string]map[string]any `json:"Condition,omitempty"`
-}
-
-const policyVersion = "2012-10-17"
+const policyVersion = iampolicy.Version
 
 // Sids of the statements setup owns. Statements with other Sids in an
 // existing policy are kept as they are.
@@ -37,19 +25,10 @@ const (
 	sidKeyDescribe = "AWSCloudTrailDescribeKey"
 )
 
-// one returns a single value as a string, several as a list: the shape the
-// AWS documentation uses.
-func one(values []string) any {
-	if len(values) == 1 {
-		return values[0]
-	}
-	return values
-}
-
 // BucketPolicyStatements allow CloudTrail, for exactly these trails, to
 // check the bucket ACL and write log files under AWSLogs/<account>/.
 func BucketPolicyStatements(partition, bucket, account string, trailARNs []string) []Statement {
-	src := map[string]any{"aws:SourceArn": one(trailARNs)}
+	src := map[string]any{"aws:SourceArn": iampolicy.One(trailARNs)}
 	return []Statement{
 		{Sid: sidBucketACL, Effect: "Allow", Principal: map[string]string{"Service": "cloudtrail.amazonaws.com"},
 			Action: "s3:GetBucketAcl", Resource: "arn:" + partition + ":s3:::" + bucket,
@@ -58,7 +37,7 @@ func BucketPolicyStatements(partition, bucket, account string, trailARNs []strin
 			Action: "s3:PutObject", Resource: "arn:" + partition + ":s3:::" + bucket + "/AWSLogs/" + account + "/*",
 			Condition: map[string]map[string]any{"StringEquals": {
 				"s3:x-amz-acl":  "bucket-owner-full-control",
-				"aws:SourceArn": one(trailARNs),
+				"aws:SourceArn": iampolicy.One(trailARNs),
 			}}},
 	}
 }
@@ -68,21 +47,21 @@ func BucketPolicyStatements(partition, bucket, account string, trailARNs []strin
 func TopicPolicyStatements(topicARN string, trailARNs []string) []Statement {
 	return []Statement{{Sid: sidTopic, Effect: "Allow", Principal: map[string]string{"Service": "cloudtrail.amazonaws.com"},
 		Action: "SNS:Publish", Resource: topicARN,
-		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceArn": one(trailARNs)}}}}
+		Condition: map[string]map[string]any{"StringEquals": {"aws:SourceArn": iampolicy.One(trailARNs)}}}}
 }
 
 // QueuePolicyStatements allow exactly these topics to send to the queue.
 func QueuePolicyStatements(queueARN string, topicARNs []string) []Statement {
 	return []Statement{{Sid: sidQueue, Effect: "Allow", Principal: map[string]string{"Service": "sns.amazonaws.com"},
 		Action: "sqs:SendMessage", Resource: queueARN,
-		Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": one(topicARNs)}}}}
+		Condition: map[string]map[string]any{"ArnEquals": {"aws:SourceArn": iampolicy.One(topicARNs)}}}}
 }
 
 // KeyPolicyStatements let CloudTrail, for these trails, encrypt log files
 // with the key and describe it.
 func KeyPolicyStatements(partition, account string, trailARNs []string) []Statement {
 	ct := map[string]string{"Service": "cloudtrail.amazonaws.com"}
-	src := map[string]any{"aws:SourceArn": one(trailARNs)}
+	src := map[string]any{"aws:SourceArn": iampolicy.One(trailARNs)}
 	return []Statement{
 		{Sid: sidKeyEncrypt, Effect: "Allow", Principal: ct, Action: "kms:GenerateDataKey*", Resource: "*",
 			Condition: map[string]map[string]any{
@@ -134,28 +113,4 @@ func ReaderPolicy(o ReaderOptions) Document {
 			Condition: map[string]map[string]any{"Null": {"kms:EncryptionContext:aws:cloudtrail:arn": "false"}}})
 	}
 	return Document{Version: policyVersion, Statement: st}
-}
-
-// JSON renders d indented, with a final newline; HTML characters are not
-// escaped, so the output pastes into the console unchanged.
-func (d Document) JSON() []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(d); err != nil {
-		panic(err) // only strings, lists and maps of them
-	}
-	return b.Bytes()
-}
-
-// Compact renders d on one line, as policies are stored in attributes.
-func (d Document) Compact() string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
-		panic(err)
-	}
-	return strings.TrimSuffix(b.String(), "\n")
 }
