@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -54,3 +56,35 @@ type Job struct {
 
 // NotImplemented is the Run of a source whose issue has not landed yet.
 func NotImplemented(context.Context, *Job) error { return errors.New("not implemented yet") }
+
+// Flags returns a FlagSet for a subcommand of binary: its usage goes to
+// stderr as "usage: <binary> <synopsis>" and the flags' defaults.
+func Flags(env *Env, binary, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "usage: %s %s\n", binary, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// ParseFlags parses args; a bad flag (already reported by fs) is ErrUsage,
+// -h is not an error.
+func ParseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return ErrUsage
+	}
+	return nil
+}
+
+// UsageError reports a usage problem with the usage text and returns
+// ErrUsage (exit code 2).
+func UsageError(env *Env, fs *flag.FlagSet, format string, args ...any) error {
+	fmt.Fprintf(env.Stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fs.Usage()
+	return ErrUsage
+}

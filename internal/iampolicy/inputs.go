@@ -2,8 +2,6 @@ package iampolicy
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -47,11 +45,12 @@ func InventoryPolicy(partition, organizationRole string, roleARNs []string) Docu
 
 // BillingPolicyCommand is aws_ingest_billing policy.
 func BillingPolicyCommand(_ context.Context, env *cli.Env, args []string) error {
-	fs, usage := inputFlags(env, schemes.Billing.Name, "policy --bucket BUCKET [--partition aws] [--kms-key-arn ARN]")
+	fs := cli.Flags(env, schemes.Billing.Name, "policy", "policy --bucket BUCKET [--partition aws] [--kms-key-arn ARN]")
+	usage := func(format string, args ...any) error { return cli.UsageError(env, fs, format, args...) }
 	bucket := fs.String("bucket", "", "the billing bucket (aws.conf [misc] s3bucket)")
 	partition := fs.String("partition", "aws", "AWS partition: aws, aws-us-gov, aws-cn")
 	kms := fs.String("kms-key-arn", "", "KMS key the reports are encrypted with (SSE-KMS)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	switch {
@@ -68,7 +67,8 @@ func BillingPolicyCommand(_ context.Context, env *cli.Env, args []string) error 
 
 // InventoryPolicyCommand is aws_ingest_inventory policy.
 func InventoryPolicyCommand(_ context.Context, env *cli.Env, args []string) error {
-	fs, usage := inputFlags(env, schemes.Inventory.Name, "policy [--organization-role-name NAME] [--role-arn ARN]... [--partition aws]")
+	fs := cli.Flags(env, schemes.Inventory.Name, "policy", "policy [--organization-role-name NAME] [--role-arn ARN]... [--partition aws]")
+	usage := func(format string, args ...any) error { return cli.UsageError(env, fs, format, args...) }
 	org := fs.String("organization-role-name", "", "the role assumed in each organization account (organization_role_name)")
 	partition := fs.String("partition", "aws", "AWS partition: aws, aws-us-gov, aws-cn")
 	var roles []string
@@ -79,7 +79,7 @@ func InventoryPolicyCommand(_ context.Context, env *cli.Env, args []string) erro
 		roles = append(roles, s)
 		return nil
 	})
-	if err := parse(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -87,29 +87,4 @@ func InventoryPolicyCommand(_ context.Context, env *cli.Env, args []string) erro
 	}
 	_, err := env.Stdout.Write(InventoryPolicy(*partition, *org, roles).JSON())
 	return err
-}
-
-// inputFlags is flags for another binary's subcommand.
-func inputFlags(env *cli.Env, binary, synopsis string) (*flag.FlagSet, func(string, ...any) error) {
-	fs := flag.NewFlagSet("policy", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "usage: %s %s\n", binary, synopsis)
-		fs.PrintDefaults()
-	}
-	return fs, func(format string, args ...any) error {
-		fmt.Fprintf(env.Stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
-		fs.Usage()
-		return cli.ErrUsage
-	}
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return cli.ErrUsage
-	}
-	return nil
 }

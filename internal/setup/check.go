@@ -51,7 +51,7 @@ func CheckCommand(ctx context.Context, env *cli.Env, args []string) error {
 	var conf, only string
 	fs.StringVar(&conf, "inputs-conf", "", "inputs.conf to read (default: the app's default/inputs.conf under local/inputs.conf)")
 	fs.StringVar(&only, "stanza", "", "check only this stanza (NAME or "+schemes.CloudTrail.Name+"://NAME), even when disabled")
-	if err := parse(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

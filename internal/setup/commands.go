@@ -2,7 +2,6 @@ package setup
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,32 +24,12 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
 
-// flags returns a FlagSet that prints its usage on stderr and reports a
-// usage error as cli.ErrUsage.
-func flags(env *cli.Env, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "usage: %s %s\n", schemes.CloudTrail.Name, usage)
-		fs.PrintDefaults()
-	}
-	return fs
+func flags(env *cli.Env, name, synopsis string) *flag.FlagSet {
+	return cli.Flags(env, schemes.CloudTrail.Name, name, synopsis)
 }
 
 func usageError(env *cli.Env, fs *flag.FlagSet, format string, args ...any) error {
-	fmt.Fprintf(env.Stderr, "%s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
-	fs.Usage()
-	return cli.ErrUsage
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return cli.ErrUsage
-	}
-	return nil
+	return cli.UsageError(env, fs, format, args...)
 }
 
 // PolicyCommand prints the reader's least-privilege IAM policy.
@@ -62,7 +41,7 @@ func PolicyCommand(_ context.Context, env *cli.Env, args []string) error {
 	fs.StringVar(&o.KMSKeyARN, "kms-key-arn", "", "KMS key the log files are encrypted with (SSE-KMS)")
 	fs.BoolVar(&o.RemoveFiles, "remove-files-when-done", false, "the input deletes log files (remove_files_when_done = 1)")
 	fs.BoolVar(&o.Validate, "validate-integrity", false, "the input validates digests (validate_integrity = 1)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -85,7 +64,7 @@ func PolicyCommand(_ context.Context, env *cli.Env, args []string) error {
 // stanzas rewritten.
 func MigrateInputsCommand(_ context.Context, env *cli.Env, args []string) error {
 	fs := flags(env, "migrate-inputs", "migrate-inputs FILE   (- for stdin)")
-	if err := parse(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -129,7 +108,7 @@ func SetupCommand(ctx context.Context, env *cli.Env, args []string) error {
 	fs.StringVar(&o.Mode, "mode", MultiRegion, "multi-region (one trail) or per-region (legacy: one trail per region)")
 	fs.StringVar(&o.KMSKeyID, "kms-key-id", "", "KMS key (id, ARN or alias) CloudTrail encrypts log files with; its key policy must allow CloudTrail")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print the equivalent aws CLI commands and change nothing")
-	if err := parse(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
