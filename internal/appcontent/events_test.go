@@ -24,12 +24,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"crypto/sha256"
 	"github.com/aws-ingest/aws-ingest/internal/awsconf"
 	"github.com/aws-ingest/aws-ingest/internal/billing"
 	"github.com/aws-ingest/aws-ingest/internal/billing/gen"
 	"github.com/aws-ingest/aws-ingest/internal/billing/report"
 	"github.com/aws-ingest/aws-ingest/internal/cli"
 	"github.com/aws-ingest/aws-ingest/internal/cloudtrail"
+	"github.com/aws-ingest/aws-ingest/internal/cloudtrail/integrity"
+	"github.com/aws-ingest/aws-ingest/internal/cloudtrail/integrity/integritytest"
+	"github.com/aws-ingest/aws-ingest/internal/cloudtrail/message"
 	"github.com/aws-ingest/aws-ingest/internal/modinput"
 )
 
@@ -94,7 +98,7 @@ func generatedEvents(t *testing.T) fieldSet {
 			return
 		}
 		defer os.RemoveAll(tmp)
-		for _, step := range []func(fieldSet, string) error{cloudTrailEvents, metricsEvents, billingReplayEvents, billingSummaryEvents, inventoryEvents} {
+		for _, step := range []func(fieldSet, string) error{cloudTrailEvents, metricsEvents, integrityEvents, billingReplayEvents, billingSummaryEvents, inventoryEvents} {
 			if err := step(eventsSet, tmp); err != nil {
 				eventsErr = err
 				return
@@ -219,6 +223,49 @@ func metricsEvents(f fieldSet, _ string) error {
 	ev["errors"] = errs
 	data, _ := json.Marshal(ev)
 	return f.add(cloudtrail.MetricsSourcetype, data)
+}
+
+// integrityEvents are the verdicts the CloudTrail input writes for a digest
+// whose chain is valid and one of whose log files was modified, built from
+// a digest signed the way CloudTrail signs them.
+func integrityEvents(f fieldSet, _ string) error {
+	signer, err := integritytest.NewSigner(false, integritytest.Base.Add(-time.Hour), integritytest.Base.Add(48*time.Hour))
+	if err != nil {
+		return err
+	}
+	trail := integritytest.NewTrail("111111111111", "us-east-1", "acme", "trail-bucket", signer)
+	l1 := trail.LogFile(integritytest.Base.Add(10*time.Minute), "RunInstances")
+	l2 := trail.LogFile(integritytest.Base.Add(20*time.Minute), "CreateUser")
+	d := trail.Digest(integritytest.Base.Add(time.Hour))
+	keys, err := integrity.ReadKeys(bytes.NewReader(integritytest.KeysJSON(signer)))
+	if err != nil {
+		return err
+	}
+	res, err := integrity.VerifyDigest(context.Background(), integrity.Request{Bucket: d.Bucket, Key: d.Key, Body: d.Body,
+		Metadata: integrity.MetadataFrom(d.Metadata)}, keys)
+	if err != nil {
+		return err
+	}
+	ingested := map[string][sha256.Size]byte{}
+	for _, l := range []*integritytest.Object{l1, l2} {
+		sum, err := integrity.HashLogFile(bytes.NewReader(l.Body))
+		if err != nil {
+			return err
+		}
+		ingested[l.Key] = sum
+	}
+	ingested[l2.Key] = sha256.Sum256([]byte("modified")) // the file Splunk got differs from the digest
+	valid, problems := integrity.CompareLogFiles(res.Digest, integrity.HashMap(ingested))
+	for _, v := range cloudtrail.IntegrityVerdicts("s3://"+d.Bucket+"/"+d.Key, message.ClassifyKey(d.Key), res, problems, valid, len(res.Digest.LogFiles)) {
+		data, err := json.Marshal(v.Fields)
+		if err != nil {
+			return err
+		}
+		if err := f.add(cloudtrail.IntegritySourcetype, data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var genAccounts = []gen.Account{{ID: "111111111111", Name: "web"}, {ID: "222222222222", Name: "batch"}}

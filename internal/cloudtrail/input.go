@@ -164,7 +164,7 @@ func (in *Input) run(ctx context.Context) error {
 	metricsCtx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
 	var metricsDone sync.WaitGroup
 	metricsDone.Go(func() {
-		in.metrics.report(metricsCtx, in.cfg.MetricsInterval, in.log, in.emitMetrics)
+		in.metrics.report(metricsCtx, in.cfg.MetricsInterval, in.log, func() { in.sampleQueue(metricsCtx) }, in.emitMetrics)
 	})
 
 	in.receiveLoop(ctx)
@@ -184,6 +184,25 @@ func (in *Input) run(ctx context.Context) error {
 	stopMetrics()
 	metricsDone.Wait()
 	return nil
+}
+
+// sampleQueue reads the queue's backlog for the metrics.
+func (in *Input) sampleQueue(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	in.metrics.QueueMessages.Store(-1)
+	in.metrics.QueueInFlight.Store(-1)
+	out, err := in.deps.Queue.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(in.queueURL),
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		return
+	}
+	if n, err := strconv.ParseInt(out.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessages)], 10, 64); err == nil {
+		in.metrics.QueueMessages.Store(n)
+	}
+	if n, err := strconv.ParseInt(out.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessagesNotVisible)], 10, 64); err == nil {
+		in.metrics.QueueInFlight.Store(n)
+	}
 }
 
 func (in *Input) emitMetrics(ev modinput.Event) {

@@ -358,3 +358,26 @@ func TestInsightsAndEventBridgeRecords(t *testing.T) {
 		t.Errorf("the EventBridge record was not forwarded unchanged: %q", bySourcetype["aws:cloudtrail"])
 	}
 }
+
+func TestMetricsReportTheQueueBacklog(t *testing.T) {
+	h := newHarness(t, nil)
+	cfg := h.config()
+	cfg.MetricsInterval = 50 * time.Millisecond
+	h.send(`not a notification`) // stays: visible or in flight
+	h.start(cfg)
+	h.waitFor("a metrics line with the backlog", func() bool {
+		return strings.Contains(h.logs.String(), "queue_in_flight=1")
+	})
+	h.stop()
+	found := false
+	h.sink.mu.Lock()
+	defer h.sink.mu.Unlock()
+	for _, ev := range append(h.sink.flushed, h.sink.pending...) {
+		if ev.Sourcetype == MetricsSourcetype && ev.Index == "_internal" && strings.Contains(string(ev.Data), `"queue_in_flight":1`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no aws_ingest:metrics event with the backlog")
+	}
+}

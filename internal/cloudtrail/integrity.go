@@ -97,25 +97,17 @@ func (in *Input) verifyDigest(ctx context.Context, obj message.Object, key messa
 		log.Warn("verifying a digest failed; will retry", "err", explain(err, "cloudtrail:ListPublicKeys", "the trail's region"))
 		return &objectError{class: transient, err: err}
 	}
-	problems := res.Problems
 	valid, total := 0, 0
+	var logProblems []integrity.Problem
 	if res.Valid() {
 		total = len(res.Digest.LogFiles)
-		var logProblems []integrity.Problem
 		valid, logProblems = integrity.CompareLogFiles(res.Digest, in.ingestedHash)
-		problems = append(problems, logProblems...)
 	}
-	at := time.Now()
-	summary := map[string]any{"digest": source, "valid": len(problems) == 0, "signature_valid": res.Valid(),
-		"log_files": total, "log_files_valid": valid, "problems": len(problems), "account_id": key.AccountID, "region": key.Region}
-	if d := res.Digest; d != nil {
-		at = d.EndTime
-		summary["digest_start_time"], summary["digest_end_time"] = d.StartTime, d.EndTime
-	}
-	events := []modinput.Event{in.integrityEvent(at, source, summary)}
-	for _, p := range problems {
-		events = append(events, in.integrityEvent(at, source, map[string]any{"digest": source, "problem": p.Kind, "url": p.URL,
-			"detail": p.Detail, "account_id": key.AccountID, "region": key.Region, "line": p.Line()}))
+	var events []modinput.Event
+	for _, v := range IntegrityVerdicts(source, key, res, logProblems, valid, total) {
+		data, _ := json.Marshal(v.Fields)
+		events = append(events, modinput.Event{Time: v.Time, Host: in.cfg.Host, Index: in.cfg.Index, Source: source,
+			Sourcetype: IntegritySourcetype, Data: data})
 	}
 	if err := in.deps.Events.Write(ctx, events...); err != nil {
 		return &objectError{class: transient, err: err}
@@ -129,7 +121,28 @@ func (in *Input) verifyDigest(ctx context.Context, obj message.Object, key messa
 	return nil
 }
 
-func (in *Input) integrityEvent(at time.Time, source string, fields map[string]any) modinput.Event {
-	data, _ := json.Marshal(fields)
-	return modinput.Event{Time: at, Host: in.cfg.Host, Index: in.cfg.Index, Source: source, Sourcetype: IntegritySourcetype, Data: data}
+// Verdict is one aws:cloudtrail:integrity event.
+type Verdict struct {
+	Time   time.Time
+	Fields map[string]any
+}
+
+// IntegrityVerdicts are the events of one digest: a summary (valid,
+// counts), then one per problem of the digest itself or of the log files
+// it lists (logProblems, from CompareLogFiles).
+func IntegrityVerdicts(source string, key message.Key, res integrity.Result, logProblems []integrity.Problem, valid, total int) []Verdict {
+	problems := append(append([]integrity.Problem(nil), res.Problems...), logProblems...)
+	at := time.Now()
+	summary := map[string]any{"digest": source, "valid": len(problems) == 0, "signature_valid": res.Valid(),
+		"log_files": total, "log_files_valid": valid, "problems": len(problems), "account_id": key.AccountID, "region": key.Region}
+	if d := res.Digest; d != nil {
+		at = d.EndTime
+		summary["digest_start_time"], summary["digest_end_time"] = d.StartTime, d.EndTime
+	}
+	out := []Verdict{{Time: at, Fields: summary}}
+	for _, p := range problems {
+		out = append(out, Verdict{Time: at, Fields: map[string]any{"digest": source, "problem": p.Kind, "url": p.URL,
+			"detail": p.Detail, "account_id": key.AccountID, "region": key.Region, "line": p.Line()}})
+	}
+	return out
 }

@@ -22,6 +22,8 @@ type metrics struct {
 	Bytes, Events, Excluded, Dropped                    atomic.Int64
 	Extensions                                          atomic.Int64
 	maxLagMillis                                        atomic.Int64
+	// The queue backlog, sampled before each report (-1: unknown).
+	QueueMessages, QueueInFlight atomic.Int64
 
 	mu     sync.Mutex
 	errors map[string]int64 // by class: transient, permanent, gone, queue
@@ -63,14 +65,15 @@ func (m *metrics) snapshot() map[string]any {
 		"bytes": m.Bytes.Load(), "events": m.Events.Load(),
 		"events_excluded": m.Excluded.Load(), "events_dropped": m.Dropped.Load(),
 		"visibility_extensions": m.Extensions.Load(),
-		"lag_seconds":           float64(m.maxLagMillis.Swap(0)) / 1000,
-		"errors":                errs,
+		"queue_messages":        m.QueueMessages.Load(), "queue_in_flight": m.QueueInFlight.Load(),
+		"lag_seconds": float64(m.maxLagMillis.Swap(0)) / 1000,
+		"errors":      errs,
 	}
 }
 
 // report logs and emits the counters every interval until ctx ends, and
 // once more at the end.
-func (m *metrics) report(ctx context.Context, interval time.Duration, log *slog.Logger, emit func(modinput.Event)) {
+func (m *metrics) report(ctx context.Context, interval time.Duration, log *slog.Logger, sample func(), emit func(modinput.Event)) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
@@ -79,6 +82,7 @@ func (m *metrics) report(ctx context.Context, interval time.Duration, log *slog.
 			m.emitOnce(log, emit)
 			return
 		case <-tick.C:
+			sample()
 			m.emitOnce(log, emit)
 		}
 	}
@@ -98,5 +102,5 @@ func (m *metrics) emitOnce(log *slog.Logger, emit func(modinput.Event)) {
 var metricOrder = []string{
 	"messages_received", "messages_deleted", "messages_released", "messages_failed", "messages_test", "messages_unknown",
 	"objects", "objects_skipped", "objects_already_ingested", "digests", "bytes", "events", "events_excluded", "events_dropped",
-	"visibility_extensions", "lag_seconds", "errors",
+	"visibility_extensions", "queue_messages", "queue_in_flight", "lag_seconds", "errors",
 }
