@@ -24,6 +24,9 @@ type Config struct {
 	ValidateIntegrity bool
 	MetricsIndex      string
 	MetricsInterval   time.Duration
+	// DigestSweepInterval is how often digest folders are listed
+	// (validate_integrity).
+	DigestSweepInterval time.Duration
 
 	// Splunk settings of the stanza for the events.
 	Index, Host, Sourcetype, Stanza string
@@ -35,19 +38,20 @@ const InsightSourcetype = "aws:cloudtrail:insight"
 // ConfigFrom reads a checked stanza.
 func ConfigFrom(v params.Values, splunk params.Splunk) (Config, error) {
 	c := Config{
-		Queue:             v.String(schemes.SQSQueue),
-		Region:            v.String(schemes.SQSQueueRegion),
-		ExcludedIndex:     v.String(schemes.ExcludedEventsIndex),
-		RemoveFiles:       v.Bool(schemes.RemoveFilesWhenDone),
-		MaxWorkers:        int(v.Int(schemes.MaxWorkers)),
-		VisibilityTimeout: v.Duration(schemes.VisibilityTimeout),
-		ValidateIntegrity: v.Bool(schemes.ValidateIntegrity),
-		MetricsIndex:      v.String(schemes.MetricsIndex),
-		MetricsInterval:   time.Minute,
-		Index:             splunk.Index,
-		Host:              splunk.Host,
-		Sourcetype:        splunk.Sourcetype,
-		Stanza:            v.Stanza(),
+		Queue:               v.String(schemes.SQSQueue),
+		Region:              v.String(schemes.SQSQueueRegion),
+		ExcludedIndex:       v.String(schemes.ExcludedEventsIndex),
+		RemoveFiles:         v.Bool(schemes.RemoveFilesWhenDone),
+		MaxWorkers:          int(v.Int(schemes.MaxWorkers)),
+		VisibilityTimeout:   v.Duration(schemes.VisibilityTimeout),
+		ValidateIntegrity:   v.Bool(schemes.ValidateIntegrity),
+		MetricsIndex:        v.String(schemes.MetricsIndex),
+		MetricsInterval:     time.Minute,
+		DigestSweepInterval: 15 * time.Minute,
+		Index:               splunk.Index,
+		Host:                splunk.Host,
+		Sourcetype:          splunk.Sourcetype,
+		Stanza:              v.Stanza(),
 	}
 	if c.Sourcetype == "" {
 		c.Sourcetype = "aws:cloudtrail"

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -68,6 +70,24 @@ func (f *fakeObjects) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, 
 	defer f.mu.Unlock()
 	f.deleted = append(f.deleted, aws.ToString(in.Bucket)+"/"+aws.ToString(in.Key))
 	return &s3.DeleteObjectOutput{}, nil
+}
+
+func (f *fakeObjects) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &s3.ListObjectsV2Output{IsTruncated: aws.Bool(false)}
+	var keys []string
+	for k := range f.objects {
+		bucket, key, _ := strings.Cut(k, "/")
+		if bucket == aws.ToString(in.Bucket) && strings.HasPrefix(key, aws.ToString(in.Prefix)) {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		out.Contents = append(out.Contents, s3types.Object{Key: aws.String(key), ETag: aws.String(fmt.Sprintf(`"etag-%d"`, len(f.objects[aws.ToString(in.Bucket)+"/"+key])))})
+	}
+	return out, nil
 }
 
 // blockingReader lets half of the body through, then waits for gate or ctx.

@@ -61,10 +61,11 @@ type Input struct {
 	visibility time.Duration // how long a received message stays hidden
 	metrics    metrics
 
-	keys   publicKeys
-	tasks  chan task
-	keeper *keeper
-	del    *deleter
+	keys    publicKeys
+	digests digestDirs
+	tasks   chan task
+	keeper  *keeper
+	del     *deleter
 
 	stopping atomic.Bool // set when the stop begins
 
@@ -161,6 +162,9 @@ func (in *Input) run(ctx context.Context) error {
 	var background sync.WaitGroup
 	background.Go(func() { in.keeper.run(bg) })
 	background.Go(func() { in.del.run(bg) })
+	if in.cfg.ValidateIntegrity {
+		background.Go(func() { in.sweepDigests(bg, in.cfg.DigestSweepInterval) })
+	}
 	metricsCtx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
 	var metricsDone sync.WaitGroup
 	metricsDone.Go(func() {

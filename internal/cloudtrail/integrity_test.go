@@ -82,3 +82,52 @@ func TestDigestsAreVerifiedAgainstIngestedFiles(t *testing.T) {
 		}
 	}
 }
+
+// With CloudTrail's own SNS notifications digests never arrive on the
+// queue: the input lists the digest folders of the log files it ingested.
+func TestUnannouncedDigestsAreFoundByListing(t *testing.T) {
+	signer, err := integritytest.NewSigner(false, integritytest.Base.Add(-time.Hour), integritytest.Base.Add(48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trail := integritytest.NewTrail("123456789012", "us-east-1", "acme", "trail-bucket", signer)
+	l1 := trail.LogFile(integritytest.Base.Add(10*time.Minute), "RunInstances")
+	digest := trail.Digest(integritytest.Base.Add(time.Hour))
+	keys := httptest.NewServer(&integritytest.KeyServer{Signers: []*integritytest.Signer{signer}})
+	defer keys.Close()
+	h := newHarness(t, nil)
+	h.objects.put(l1.Bucket, l1.Key, l1.Body)
+	h.objects.put(digest.Bucket, digest.Key, digest.Body)
+	h.objects.meta[digest.Bucket+"/"+digest.Key] = digest.Metadata
+	cfg := h.config()
+	cfg.ValidateIntegrity, cfg.DigestSweepInterval = true, 20*time.Millisecond
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, cfg, Deps{Queue: h.sqs, Objects: h.objects, Checkpoints: h.cps, Events: h.sink,
+			Log: slog.New(slog.NewTextHandler(h.logs, nil)), PublicKeys: cloudtrailapi.NewFromConfig(testkit.AWSConfig(keys.URL, "us-east-1"))})
+	}()
+	h.send(ctNotification("trail-bucket", l1.Key)) // no message names the digest
+	h.waitFor("the digest's verdict", func() bool {
+		for _, ev := range h.sink.events() {
+			if ev.Sourcetype == IntegritySourcetype && strings.Contains(string(ev.Data), `"valid":true`) && strings.Contains(string(ev.Data), `"log_files_valid":1`) {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(100 * time.Millisecond) // more sweeps: the digest must not be verified twice
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range h.sink.events() {
+		if ev.Sourcetype == IntegritySourcetype {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d integrity events, want the digest verified once", n)
+	}
+}

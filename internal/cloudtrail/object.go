@@ -126,6 +126,7 @@ func (in *Input) ingestObject(ctx context.Context, obj message.Object, msgID str
 		if err := in.rememberHash(id, int64(stats.Records), digest); err != nil {
 			return &objectError{class: transient, err: err}
 		}
+		in.digests.note(obj.Bucket, key, time.Now())
 	}
 	if err := in.deps.Checkpoints.Done(id, int64(stats.Records), digest); err != nil {
 		log.Error("recording the object as ingested failed; it may be read again", "err", err)
