@@ -102,6 +102,12 @@ func (in *Input) verifyDigest(ctx context.Context, obj message.Object, key messa
 	if res.Valid() {
 		total = len(res.Digest.LogFiles)
 		valid, logProblems = integrity.CompareLogFiles(res.Digest, in.ingestedHash)
+		chain, err := in.checkPrevious(ctx, res.Digest, key, source)
+		if err != nil {
+			log.Warn("checking the previous digest failed; will retry", "err", err)
+			return &objectError{class: transient, err: err}
+		}
+		logProblems = append(chain, logProblems...)
 	}
 	var events []modinput.Event
 	for _, v := range IntegrityVerdicts(source, key, res, logProblems, valid, total) {
@@ -119,6 +125,41 @@ func (in *Input) verifyDigest(ctx context.Context, obj message.Object, key messa
 		return &objectError{class: transient, err: err}
 	}
 	return nil
+}
+
+// checkPrevious follows the chain one link back: the previous digest must
+// exist and still be what the newer digest signed over (its signature is
+// the newer one's previousDigestSignature), else the chain is broken.
+func (in *Input) checkPrevious(ctx context.Context, d *integrity.Digest, key message.Key, source string) ([]integrity.Problem, error) {
+	if d.Starting() {
+		return nil, nil
+	}
+	prev := message.Object{Bucket: d.PreviousBucket, Key: d.PreviousObject}
+	prevURL := "s3://" + prev.Bucket + "/" + prev.Key
+	out, err := in.getObject(ctx, prev)
+	if err != nil {
+		if classify(err) == gone {
+			return []integrity.Problem{{Kind: integrity.DigestNotFound, URL: prevURL, Digest: source,
+				Detail: "the previous digest named by " + source + " is not in S3: deleted or moved (chain broken)"}}, nil
+		}
+		return nil, explain(err, "s3:GetObject", "arn:aws:s3:::"+prev.Bucket+"/"+prev.Key)
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(out.Body, maxDigestBytes))
+	if err != nil {
+		return nil, err
+	}
+	prevKey := message.ClassifyKey(prev.Key)
+	res, err := integrity.VerifyDigest(ctx, integrity.Request{Bucket: prev.Bucket, Key: prev.Key, Body: body,
+		Signature: d.PreviousSignature, Backfill: prevKey.Backfill}, in.keys.forRegion(key.Region))
+	if err != nil {
+		return nil, err
+	}
+	if !res.Valid() {
+		return []integrity.Problem{{Kind: integrity.DigestSignature, URL: prevURL, Digest: source,
+			Detail: "the previous digest no longer matches the signature " + source + " recorded for it (chain broken)"}}, nil
+	}
+	return nil, nil
 }
 
 // Verdict is one aws:cloudtrail:integrity event.

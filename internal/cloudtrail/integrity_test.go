@@ -131,3 +131,63 @@ func TestUnannouncedDigestsAreFoundByListing(t *testing.T) {
 		t.Errorf("%d integrity events, want the digest verified once", n)
 	}
 }
+
+// A digest is also checked one link back: the previous digest must exist
+// and be what the newer one signed over.
+func TestDigestChainIsFollowedOneLink(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+	}{{"intact", ""}, {"previous deleted", "digest_missing"}, {"previous rewritten", "digest_signature_invalid"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			signer, err := integritytest.NewSigner(false, integritytest.Base.Add(-time.Hour), integritytest.Base.Add(48*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			trail := integritytest.NewTrail("123456789012", "us-east-1", "acme", "trail-bucket", signer)
+			d1 := trail.Digest(integritytest.Base.Add(time.Hour))
+			l := trail.LogFile(integritytest.Base.Add(70*time.Minute), "RunInstances")
+			d2 := trail.Digest(integritytest.Base.Add(2 * time.Hour))
+			keys := httptest.NewServer(&integritytest.KeyServer{Signers: []*integritytest.Signer{signer}})
+			defer keys.Close()
+			h := newHarness(t, nil)
+			h.objects.put(l.Bucket, l.Key, l.Body)
+			switch tc.name {
+			case "intact":
+				h.objects.put(d1.Bucket, d1.Key, d1.Body)
+			case "previous rewritten":
+				h.objects.put(d1.Bucket, d1.Key, integritytest.ChangeByte(d1.Body))
+			}
+			h.objects.put(d2.Bucket, d2.Key, d2.Body)
+			h.objects.meta[d2.Bucket+"/"+d2.Key] = d2.Metadata
+			cfg := h.config()
+			cfg.ValidateIntegrity = true
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() {
+				done <- Run(ctx, cfg, Deps{Queue: h.sqs, Objects: h.objects, Checkpoints: h.cps, Events: h.sink,
+					Log: slog.New(slog.NewTextHandler(h.logs, nil)), PublicKeys: cloudtrailapi.NewFromConfig(testkit.AWSConfig(keys.URL, "us-east-1"))})
+			}()
+			h.send(ctNotification("trail-bucket", l.Key))
+			h.waitFor("the log file", func() bool { return h.deleted() == 1 })
+			h.send(ctNotification("trail-bucket", d2.Key))
+			h.waitFor("the digest", func() bool { return h.deleted() == 2 })
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			var problems []string
+			for _, ev := range h.sink.events() {
+				var m map[string]any
+				if ev.Sourcetype == IntegritySourcetype && json.Unmarshal(ev.Data, &m) == nil && m["problem"] != nil {
+					problems = append(problems, m["problem"].(string)+" "+m["url"].(string))
+				}
+			}
+			switch {
+			case tc.want == "" && len(problems) != 0:
+				t.Errorf("problems %v, want none", problems)
+			case tc.want != "" && (len(problems) != 1 || !strings.HasPrefix(problems[0], tc.want+" s3://trail-bucket/"+d1.Key)):
+				t.Errorf("problems %v, want one %s naming %s", problems, tc.want, d1.Key)
+			}
+		})
+	}
+}
