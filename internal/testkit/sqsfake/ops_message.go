@@ -134,7 +134,11 @@ func (f *Fake) sendMessage(_ *request, in *sendMessageInput) (any, *apiError) {
 
 // checkBatch applies the rules every batch operation shares: 1 to 10
 // entries, each with a distinct, well-formed Id.
-func checkBatch(ids []string) *apiError {
+func checkBatch[E any](entries []E, entryID func(E) string) *apiError {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = entryID(e)
+	}
 	if len(ids) == 0 {
 		return errEmptyBatchRequest()
 	}
@@ -152,6 +156,20 @@ func checkBatch(ids []string) *apiError {
 	return nil
 }
 
+// applyBatch runs apply on every entry and reports each one's outcome, as
+// SQS does: one entry's failure does not fail the call.
+func applyBatch[E any](entries []E, entryID func(E) string, apply func(E) *apiError) batchOutput {
+	out := batchOutput{Successful: []batchIDEntry{}, Failed: []batchResultErrorEntry{}}
+	for _, e := range entries {
+		if err := apply(e); err != nil {
+			out.Failed = append(out.Failed, batchFailure(entryID(e), err))
+			continue
+		}
+		out.Successful = append(out.Successful, batchIDEntry{Id: entryID(e)})
+	}
+	return out
+}
+
 func batchFailure(id string, e *apiError) batchResultErrorEntry {
 	code := e.code
 	if code == "" {
@@ -167,11 +185,7 @@ func (f *Fake) sendMessageBatch(_ *request, in *sendMessageBatchInput) (any, *ap
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids); err != nil {
+	if err := checkBatch(in.Entries, func(e sendMessageBatchEntry) string { return e.Id }); err != nil {
 		return nil, err
 	}
 	total := 0
@@ -469,22 +483,11 @@ func (f *Fake) deleteMessageBatch(_ *request, in *deleteMessageBatchInput) (any,
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids); err != nil {
+	if err := checkBatch(in.Entries, func(e deleteMessageBatchEntry) string { return e.Id }); err != nil {
 		return nil, err
 	}
-	out := batchOutput{Successful: []batchIDEntry{}, Failed: []batchResultErrorEntry{}}
-	for _, e := range in.Entries {
-		if err := f.deleteLocked(q, e.ReceiptHandle); err != nil {
-			out.Failed = append(out.Failed, batchFailure(e.Id, err))
-			continue
-		}
-		out.Successful = append(out.Successful, batchIDEntry{Id: e.Id})
-	}
-	return out, nil
+	return applyBatch(in.Entries, func(e deleteMessageBatchEntry) string { return e.Id },
+		func(e deleteMessageBatchEntry) *apiError { return f.deleteLocked(q, e.ReceiptHandle) }), nil
 }
 
 // changeVisibilityLocked sets a new visibility timeout, counted from now, on
@@ -531,20 +534,11 @@ func (f *Fake) changeMessageVisibilityBatch(_ *request, in *changeMessageVisibil
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids); err != nil {
+	if err := checkBatch(in.Entries, func(e changeMessageVisibilityBatchEntry) string { return e.Id }); err != nil {
 		return nil, err
 	}
-	out := batchOutput{Successful: []batchIDEntry{}, Failed: []batchResultErrorEntry{}}
-	for _, e := range in.Entries {
-		if err := f.changeVisibilityLocked(q, e.ReceiptHandle, e.VisibilityTimeout); err != nil {
-			out.Failed = append(out.Failed, batchFailure(e.Id, err))
-			continue
-		}
-		out.Successful = append(out.Successful, batchIDEntry{Id: e.Id})
-	}
-	return out, nil
+	return applyBatch(in.Entries, func(e changeMessageVisibilityBatchEntry) string { return e.Id },
+		func(e changeMessageVisibilityBatchEntry) *apiError {
+			return f.changeVisibilityLocked(q, e.ReceiptHandle, e.VisibilityTimeout)
+		}), nil
 }
