@@ -98,19 +98,20 @@ func (in *Input) verifyDigest(ctx context.Context, obj message.Object, key messa
 		return &objectError{class: transient, err: err}
 	}
 	valid, total := 0, 0
-	var logProblems []integrity.Problem
+	var found []integrity.Problem // beyond the digest's own: its chain and its log files
 	if res.Valid() {
-		total = len(res.Digest.LogFiles)
-		valid, logProblems = integrity.CompareLogFiles(res.Digest, in.ingestedHash)
 		chain, err := in.checkPrevious(ctx, res.Digest, key, source)
 		if err != nil {
 			log.Warn("checking the previous digest failed; will retry", "err", err)
 			return &objectError{class: transient, err: err}
 		}
-		logProblems = append(chain, logProblems...)
+		var logs []integrity.Problem
+		total = len(res.Digest.LogFiles)
+		valid, logs = integrity.CompareLogFiles(res.Digest, in.ingestedHash)
+		found = append(chain, logs...)
 	}
 	var events []modinput.Event
-	for _, v := range IntegrityVerdicts(source, key, res, logProblems, valid, total) {
+	for _, v := range IntegrityVerdicts(source, key, res, found, valid, total) {
 		data, _ := json.Marshal(v.Fields)
 		events = append(events, modinput.Event{Time: v.Time, Host: in.cfg.Host, Index: in.cfg.Index, Source: source,
 			Sourcetype: IntegritySourcetype, Data: data})
@@ -169,10 +170,10 @@ type Verdict struct {
 }
 
 // IntegrityVerdicts are the events of one digest: a summary (valid,
-// counts), then one per problem of the digest itself or of the log files
-// it lists (logProblems, from CompareLogFiles).
-func IntegrityVerdicts(source string, key message.Key, res integrity.Result, logProblems []integrity.Problem, valid, total int) []Verdict {
-	problems := append(append([]integrity.Problem(nil), res.Problems...), logProblems...)
+// counts), then one per problem of the digest itself (res) or found beyond
+// it (its chain, its log files from CompareLogFiles).
+func IntegrityVerdicts(source string, key message.Key, res integrity.Result, found []integrity.Problem, valid, total int) []Verdict {
+	problems := append(append([]integrity.Problem(nil), res.Problems...), found...)
 	at := time.Now()
 	summary := map[string]any{"digest": source, "valid": len(problems) == 0, "signature_valid": res.Valid(),
 		"log_files": total, "log_files_valid": valid, "problems": len(problems), "account_id": key.AccountID, "region": key.Region}
