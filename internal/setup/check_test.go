@@ -11,6 +11,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/aws-ingest/aws-ingest/internal/preflight"
+	"github.com/aws-ingest/aws-ingest/internal/schemes"
 	"github.com/aws-ingest/aws-ingest/internal/testkit/moto"
 )
 
@@ -38,28 +40,6 @@ disabled = 1
 [monitor:///var/log]
 index = os
 `
-
-func TestLoadStanzas(t *testing.T) {
-	dir := t.TempDir()
-	def, local := filepath.Join(dir, "default.conf"), filepath.Join(dir, "local.conf")
-	if err := os.WriteFile(def, []byte(checkConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(local, []byte("[aws_ingest_cloudtrail://healthy]\nsqs_queue_region = eu-west-1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	st, err := LoadStanzas(def, local, filepath.Join(dir, "missing.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(st) != 4 || st[0].Name != "aws_ingest_cloudtrail://healthy" {
-		t.Fatalf("stanzas %+v", st)
-	}
-	p := st[0].Params
-	if p["sqs_queue"] != "healthy-q" || p["sqs_queue_region"] != "eu-west-1" || p["host"] != "idx01" || p["index"] != "aws" {
-		t.Errorf("layered params %v", p)
-	}
-}
 
 func TestCheckAgainstMoto(t *testing.T) {
 	srv := moto.Require(t)
@@ -91,16 +71,16 @@ func TestCheckAgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, stderr, err := runCommand(t, CheckCommand, nil, "--inputs-conf", conf, "--stanza", "healthy")
+	out, stderr, err := runCommand(t, checkCommand, nil, "--inputs-conf", conf, "--stanza", "healthy")
 	if err != nil {
 		t.Fatalf("healthy: %v\n%s\n%s", err, out, stderr)
 	}
 	for _, want := range []string{"credentials", "queue", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "s3:GetObject"} {
-		if !hasRow(out, pass, "aws_ingest_cloudtrail://healthy", want) {
+		if !hasRow(out, preflight.Pass, "aws_ingest_cloudtrail://healthy", want) {
 			t.Errorf("healthy: no ✓ %s:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, fail) {
+	if strings.Contains(out, preflight.Fail) {
 		t.Errorf("healthy: a check failed:\n%s", out)
 	}
 	t.Logf("healthy:\n%s", out)
@@ -110,19 +90,21 @@ func TestCheckAgainstMoto(t *testing.T) {
 		t.Errorf("after check: %d messages, %v", len(recv.Messages), err)
 	}
 
-	out, _, err = runCommand(t, CheckCommand, nil, "--inputs-conf", conf)
+	out, _, err = runCommand(t, checkCommand, nil, "--inputs-conf", conf)
 	if err == nil || !strings.Contains(err.Error(), "2 check(s) failed") {
 		t.Errorf("all stanzas: err %v\n%s", err, out)
 	}
 	t.Logf("all:\n%s", out)
-	if !hasRow(out, fail, "aws_ingest_cloudtrail://broken", "queue") || !hasRow(out, fail, "aws_ingest_cloudtrail://invalid", "parameters") ||
-		!hasRow(out, skip, "aws_ingest_cloudtrail://off", "stanza") || !strings.Contains(out, "To fix:\n  aws_ingest_cloudtrail://broken queue: ") {
+	if !hasRow(out, preflight.Fail, "aws_ingest_cloudtrail://broken", "queue") || !hasRow(out, preflight.Fail, "aws_ingest_cloudtrail://invalid", "parameters") ||
+		!hasRow(out, preflight.Skip, "aws_ingest_cloudtrail://off", "stanza") || !strings.Contains(out, "To fix:\n  aws_ingest_cloudtrail://broken queue: ") {
 		t.Errorf("all stanzas:\n%s", out)
 	}
-	if _, _, err := runCommand(t, CheckCommand, nil, "--inputs-conf", conf, "--stanza", "nope"); err == nil || !strings.Contains(err.Error(), "no stanza") {
+	if _, _, err := runCommand(t, checkCommand, nil, "--inputs-conf", conf, "--stanza", "nope"); err == nil || !strings.Contains(err.Error(), "no stanza") {
 		t.Errorf("unknown stanza: %v", err)
 	}
 }
+
+var checkCommand = preflight.Command(schemes.CloudTrail, Check).Run
 
 func hasRow(out, mark, stanza, check string) bool {
 	for l := range strings.SplitSeq(out, "\n") {

@@ -65,10 +65,25 @@ func WithCAFile(path string) Option {
 //     tlsConfig for why.
 //   - Any other host gets normal verification (chain and host name).
 func New(serverURI string, sessionKey secret.String, opts ...Option) (*Client, error) {
+	u, err := parseServerURI(serverURI)
+	if err != nil {
+		return nil, err
+	}
+	if sessionKey.IsZero() {
+		return nil, errors.New("splunkrest: empty session key; splunkd passes one to modular inputs in <session_key> on stdin")
+	}
+	return newClient(u, sessionKey, collect(opts))
+}
+
+func collect(opts []Option) options {
 	var o options
 	for _, fn := range opts {
 		fn(&o)
 	}
+	return o
+}
+
+func parseServerURI(serverURI string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(serverURI))
 	if err != nil {
 		// The parse error echoes the raw text; keep it out in case it holds
@@ -81,10 +96,11 @@ func New(serverURI string, sessionKey secret.String, opts ...Option) (*Client, e
 	if u.User != nil {
 		return nil, fmt.Errorf("splunkrest: server_uri %q must not contain user information; authentication uses the session key", u.Redacted())
 	}
-	if sessionKey.IsZero() {
-		return nil, errors.New("splunkrest: empty session key; splunkd passes one to modular inputs in <session_key> on stdin")
-	}
+	return u, nil
+}
 
+// newClient builds the Client of New for a checked URL.
+func newClient(u *url.URL, sessionKey secret.String, o options) (*Client, error) {
 	c := &Client{
 		base:       strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"),
 		sessionKey: sessionKey,
@@ -99,8 +115,8 @@ func New(serverURI string, sessionKey secret.String, opts ...Option) (*Client, e
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if u.Scheme == "https" {
-		tr.TLSClientConfig, err = tlsConfig(u.Hostname(), caFile)
-		if err != nil {
+		var err error
+		if tr.TLSClientConfig, err = tlsConfig(u.Hostname(), caFile); err != nil {
 			return nil, err
 		}
 	}
