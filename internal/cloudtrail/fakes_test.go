@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -22,6 +25,7 @@ import (
 
 	"github.com/aws-ingest/aws-ingest/internal/checkpoint"
 	"github.com/aws-ingest/aws-ingest/internal/modinput"
+	"github.com/aws-ingest/aws-ingest/internal/testkit/splunkd"
 )
 
 // fakeObjects is an in-memory S3 with programmable failures.
@@ -138,6 +142,30 @@ func (s *sink) Write(ctx context.Context, events ...modinput.Event) error {
 		s.pending = append(s.pending, ev)
 	}
 	return nil
+}
+
+// WriteBatch decodes the batch's XML back into events, so tests see
+// exactly what reached the stream.
+func (s *sink) WriteBatch(ctx context.Context, b *modinput.Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	parsed, err := splunkd.ParseStream(slices.Concat([]byte("<stream>"), b.Bytes(), []byte("</stream>")))
+	if err != nil {
+		return err
+	}
+	events := make([]modinput.Event, len(parsed))
+	for i, p := range parsed {
+		events[i] = modinput.Event{Stanza: p.Stanza, Host: p.Host, Index: p.Index, Source: p.Source, Sourcetype: p.Sourcetype, Data: []byte(p.Data)}
+		if p.Time != "" {
+			secs, err := strconv.ParseFloat(p.Time, 64)
+			if err != nil {
+				return err
+			}
+			events[i].Time = time.UnixMilli(int64(math.Round(secs * 1000)))
+		}
+	}
+	return s.Write(ctx, events...)
 }
 
 func (s *sink) Sync(ctx context.Context) error {

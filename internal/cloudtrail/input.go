@@ -22,6 +22,8 @@ import (
 // EventSink is where events go: the program's single stdout writer.
 type EventSink interface {
 	Write(ctx context.Context, events ...modinput.Event) error
+	// WriteBatch takes events the workers encoded (see modinput.Batch).
+	WriteBatch(ctx context.Context, b *modinput.Batch) error
 	// Sync returns once everything written before is flushed to stdout.
 	Sync(ctx context.Context) error
 }

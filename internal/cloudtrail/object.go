@@ -26,7 +26,6 @@ const (
 	// eventBatch is how many events are written, flushed and checkpointed
 	// at a time: a crash re-emits at most this many events of an object.
 	eventBatch = 256
-	arenaSize  = 1 << 20 // records are copied into 1 MiB arenas, not one allocation each
 	// finalSyncTimeout bounds the last Sync of an object interrupted by the
 	// stop; without it the object's progress is not recorded and its
 	// flushed events would come again.
@@ -227,10 +226,9 @@ type objectWriter struct {
 	sourcetype string
 	skip       int64 // records already in Splunk from an earlier attempt
 
-	batch   []modinput.Event
-	arena   arena
-	seen    int64 // records handled (written or excluded), skipped ones included
-	written int64 // seen at the last Write
+	batch   *modinput.Batch // nil until a record is kept; the writer owns it once written
+	seen    int64           // records handled (written or excluded), skipped ones included
+	written int64           // seen at the last Write
 }
 
 func (w *objectWriter) record(r records.Record) error {
@@ -238,29 +236,21 @@ func (w *objectWriter) record(r records.Record) error {
 		w.seen = int64(r.Index) + 1
 		return nil
 	}
-	ev, keep := w.in.event(w.arena.copy(r.Raw), r.EventTime, r.EventName, w.sourcetype, w.source)
+	ev, keep := w.in.event(r.Raw, r.EventTime, r.EventName, w.sourcetype, w.source)
 	w.seen = int64(r.Index) + 1
-	if keep {
-		w.batch = append(w.batch, ev)
+	if !keep {
+		return nil
 	}
-	if len(w.batch) >= eventBatch {
+	if w.batch == nil {
+		w.batch = modinput.NewBatch()
+	}
+	// Encoded here, in the worker: the record's bytes belong to the
+	// splitter and are reused after this call.
+	w.batch.Add(&ev)
+	if w.batch.Len() >= eventBatch {
 		return w.flush(true)
 	}
 	return nil
-}
-
-// arena keeps records' bytes past the splitter's callback in shared
-// blocks, not one allocation per record. The writer reads events after
-// Write returns, so blocks are never reused, only dropped.
-type arena struct{ block []byte }
-
-func (a *arena) copy(raw []byte) []byte {
-	if cap(a.block)-len(a.block) < len(raw) {
-		a.block = make([]byte, 0, max(arenaSize, len(raw)))
-	}
-	start := len(a.block)
-	a.block = append(a.block, raw...)
-	return a.block[start:len(a.block):len(a.block)]
 }
 
 // flush writes the batch; with sync it also waits for stdout and records
@@ -273,12 +263,13 @@ func (w *objectWriter) flush(sync bool) error {
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), finalSyncTimeout)
 		defer cancel()
 	}
-	if len(w.batch) > 0 {
-		if err := w.in.deps.Events.Write(ctx, w.batch...); err != nil {
+	if w.batch != nil && w.batch.Len() > 0 {
+		n := w.batch.Len()
+		if err := w.in.deps.Events.WriteBatch(ctx, w.batch); err != nil {
 			return err // not queued: the final flush writes this batch again
 		}
-		w.in.metrics.Events.Add(int64(len(w.batch)))
-		w.batch = make([]modinput.Event, 0, eventBatch) // the writer still reads the old one
+		w.in.metrics.Events.Add(int64(n))
+		w.batch = nil
 	}
 	w.written = w.seen
 	if !sync {

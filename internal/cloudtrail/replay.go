@@ -71,8 +71,7 @@ type replayer struct {
 	o     ReplayOptions
 	stats ReplayStats
 	line  bytes.Buffer
-	batch []modinput.Event
-	arena arena
+	batch *modinput.Batch
 }
 
 func (r *replayer) local(ctx context.Context, root string) error {
@@ -168,8 +167,11 @@ func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype 
 		if r.o.JSON {
 			return r.jsonLine(rec.Raw)
 		}
-		r.batch = append(r.batch, modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: r.arena.copy(rec.Raw)})
-		if len(r.batch) == eventBatch {
+		if r.batch == nil {
+			r.batch = modinput.NewBatch()
+		}
+		r.batch.Add(&modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: rec.Raw})
+		if r.batch.Len() == eventBatch {
 			return r.flush(ctx)
 		}
 		return nil
@@ -183,14 +185,14 @@ func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype 
 	return stats.Records, nil
 }
 
-// flush hands the batched events to the writer, which reads them later:
-// the next batch gets a new slice.
+// flush hands the batched events to the writer, which owns them from then
+// on.
 func (r *replayer) flush(ctx context.Context) error {
-	if len(r.batch) == 0 {
+	if r.batch == nil {
 		return nil
 	}
-	err := r.o.Events.Write(ctx, r.batch...)
-	r.batch = make([]modinput.Event, 0, eventBatch)
+	err := r.o.Events.WriteBatch(ctx, r.batch)
+	r.batch = nil
 	return err
 }
 

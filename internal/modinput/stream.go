@@ -69,6 +69,7 @@ type Writer struct {
 
 type item struct {
 	events []Event
+	batch  *Batch
 	synced chan error // non-nil: a Sync barrier
 }
 
@@ -190,6 +191,10 @@ func (w *Writer) run(bw *bufio.Writer) {
 			for i := range it.events {
 				enc.event(&it.events[i])
 			}
+			if it.batch != nil {
+				enc.write(it.batch.buf, it.batch.n)
+				it.batch.release()
+			}
 			if bw.Buffered() > 0 && !armed {
 				timer.Reset(w.opts.FlushDelay)
 				armed = true
@@ -240,15 +245,35 @@ func (e *encoder) event(ev *Event) {
 	if e.w.Err() != nil {
 		return // the stream is broken; drop quietly, Write reports the error
 	}
-	b := e.scratch[:0]
+	b := appendEvent(e.scratch[:0], ev)
+	e.write(b, 1)
+	if cap(b) <= 1<<20 {
+		e.scratch = b // keep the buffer unless one huge event grew it
+	}
+}
+
+// write puts encoded events on the stream, opening it first.
+func (e *encoder) write(b []byte, events int) {
+	if e.w.Err() != nil {
+		return
+	}
 	if !e.started {
-		b = append(b, "<stream>\n"...)
+		e.writeString("<stream>\n")
 		e.started = true
 	}
+	if _, err := e.bw.Write(b); err != nil {
+		e.w.fail(err)
+	}
+	e.w.events.Add(int64(events))
+	e.w.bytes.Add(int64(len(b)))
+}
+
+// appendEvent appends ev's <event> element.
+func appendEvent(b []byte, ev *Event) []byte {
 	b = append(b, "<event"...)
 	if ev.Stanza != "" {
 		b = append(b, ` stanza="`...)
-		b = appendEscaped(b, ev.Stanza, true)
+		b = appendEscapedString(b, ev.Stanza, true)
 		b = append(b, '"')
 	}
 	b = append(b, ` unbroken="1">`...)
@@ -263,15 +288,7 @@ func (e *encoder) event(ev *Event) {
 	b = appendField(b, "host", ev.Host)
 	b = append(b, "<data>"...)
 	b = appendEscaped(b, ev.Data, false)
-	b = append(b, "</data><done/></event>\n"...)
-	if _, err := e.bw.Write(b); err != nil {
-		e.w.fail(err)
-	}
-	e.w.events.Add(1)
-	e.w.bytes.Add(int64(len(b)))
-	if cap(b) <= 1<<20 {
-		e.scratch = b // keep the buffer unless one huge event grew it
-	}
+	return append(b, "</data><done/></event>\n"...)
 }
 
 func appendField(b []byte, name, value string) []byte {
@@ -281,7 +298,7 @@ func appendField(b []byte, name, value string) []byte {
 	b = append(b, '<')
 	b = append(b, name...)
 	b = append(b, '>')
-	b = appendEscaped(b, value, false)
+	b = appendEscapedString(b, value, false)
 	b = append(b, "</"...)
 	b = append(b, name...)
 	return append(b, '>')

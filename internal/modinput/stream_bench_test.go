@@ -51,3 +51,33 @@ func BenchmarkEscapeText(b *testing.B) {
 		buf = appendEscaped(buf[:0], data, false)
 	}
 }
+
+// BenchmarkWriteBatch is the same stream with the events encoded by the
+// producer (modinput.Batch), as the CloudTrail input's workers do:
+// go test -run '^$' -bench WriteBatch -benchmem ./internal/modinput/
+func BenchmarkWriteBatch(b *testing.B) {
+	ev := Event{
+		Time: time.Unix(1714566645, 0), Source: "s3://acme-cloudtrail/AWSLogs/123456789012/CloudTrail/us-east-1/2024/05/01/file.json.gz",
+		Sourcetype: "aws:cloudtrail", Data: benchRecord,
+	}
+	const perBatch = 256
+	w := NewWriter(io.Discard, WriterOptions{})
+	b.SetBytes(int64(len(benchRecord) * perBatch))
+	b.ReportAllocs()
+	start := time.Now()
+	n := 0
+	for b.Loop() {
+		batch := NewBatch()
+		for range perBatch {
+			batch.Add(&ev)
+		}
+		if err := w.WriteBatch(b.Context(), batch); err != nil {
+			b.Fatal(err)
+		}
+		n += perBatch
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
+}
