@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +38,9 @@ type fakeObjects struct {
 	gets    map[string]int
 	deleted []string
 	block   chan struct{} // when set, GetObject bodies block until it is closed
+	delay   time.Duration // S3's latency: GetObject waits this long
+	open    int           // bodies not closed yet
+	maxOpen int
 }
 
 func newFakeObjects() *fakeObjects {
@@ -51,22 +55,46 @@ func (f *fakeObjects) put(bucket, key string, body []byte) {
 
 func (f *fakeObjects) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	f.mu.Lock()
+	f.open++
+	f.maxOpen = max(f.maxOpen, f.open)
+	delay := f.delay
+	f.mu.Unlock()
+	time.Sleep(delay)
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	k := aws.ToString(in.Bucket) + "/" + aws.ToString(in.Key)
 	f.gets[k]++
-	if err := f.fail[k]; err != nil {
-		return nil, err
-	}
 	body, ok := f.objects[k]
-	if !ok {
-		return nil, apiError(404, "NoSuchKey")
+	err := f.fail[k]
+	if err == nil && !ok {
+		err = apiError(404, "NoSuchKey")
+	}
+	if err != nil {
+		f.open--
+		return nil, err
 	}
 	var r io.Reader = bytes.NewReader(body)
 	if f.block != nil {
 		r = &blockingReader{r: r, ctx: ctx, gate: f.block}
 	}
-	return &s3.GetObjectOutput{Body: io.NopCloser(r), ETag: aws.String(fmt.Sprintf(`"etag-%d"`, len(body))),
+	return &s3.GetObjectOutput{Body: &countedBody{Reader: r, f: f}, ETag: aws.String(fmt.Sprintf(`"etag-%d"`, len(body))),
 		ContentLength: aws.Int64(int64(len(body))), Metadata: f.meta[k]}, nil
+}
+
+// countedBody keeps fakeObjects.open: a body counts until it is closed.
+type countedBody struct {
+	io.Reader
+	f    *fakeObjects
+	once sync.Once
+}
+
+func (b *countedBody) Close() error {
+	b.once.Do(func() {
+		b.f.mu.Lock()
+		b.f.open--
+		b.f.mu.Unlock()
+	})
+	return nil
 }
 
 func (f *fakeObjects) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
@@ -125,6 +153,8 @@ func apiError(status int, code string) error {
 
 // sink collects events like the stdout writer, flushing on Sync.
 type sink struct {
+	pressure atomic.Uint64 // math.Float64bits of what Pressure reports
+
 	mu      sync.Mutex
 	pending []modinput.Event
 	flushed []modinput.Event
@@ -167,6 +197,8 @@ func (s *sink) WriteBatch(ctx context.Context, b *modinput.Batch) error {
 	}
 	return s.Write(ctx, events...)
 }
+
+func (s *sink) Pressure() float64 { return math.Float64frombits(s.pressure.Load()) }
 
 func (s *sink) Sync(ctx context.Context) error {
 	s.mu.Lock()

@@ -26,6 +26,9 @@ type EventSink interface {
 	WriteBatch(ctx context.Context, b *modinput.Batch) error
 	// Sync returns once everything written before is flushed to stdout.
 	Sync(ctx context.Context) error
+	// Pressure is the share of the writer's queue in use (0 to 1): how far
+	// stdout is behind, the signal the worker limit adapts to.
+	Pressure() float64
 }
 
 // Checkpoints remember, per S3 object, what is already in Splunk.
@@ -66,6 +69,7 @@ type Input struct {
 	keys    publicKeys
 	digests digestDirs
 	tasks   chan task
+	limit   *limiter // objects read at once
 	keeper  *keeper
 	del     *deleter
 
@@ -94,7 +98,7 @@ func CheckQueue(ctx context.Context, cfg Config, queue QueueAPI) error {
 
 func newInput(cfg Config, deps Deps) *Input {
 	return &Input{cfg: cfg, deps: deps, log: deps.Log, inflight: map[string]*inflight{}, room: make(chan struct{}, 1),
-		keys: publicKeys{api: deps.PublicKeys}}
+		keys: publicKeys{api: deps.PublicKeys}, limit: newLimiter(max(cfg.MaxWorkers, 1))}
 }
 
 // checkQueue resolves the queue URL and reads its settings; it fails with
@@ -145,12 +149,17 @@ func isQueueURL(s string) bool {
 	return len(s) > 8 && (s[:7] == "http://" || s[:8] == "https://")
 }
 
-// capacity bounds the messages being worked on: enough to keep every
-// worker busy with one message's objects while the next are received.
-func (in *Input) capacity() int { return max(receiveBatch, 2*in.cfg.MaxWorkers) }
+// capacity bounds the messages being worked on: enough to keep the
+// workers the limiter allows busy with one message's objects while the next
+// are received. Under backpressure it shrinks with the limit, leaving
+// messages in the queue for other consumers.
+func (in *Input) capacity() int {
+	limit, _ := in.limit.current()
+	return max(receiveBatch, 2*limit)
+}
 
 func (in *Input) run(ctx context.Context) error {
-	in.tasks = make(chan task, in.capacity())
+	in.tasks = make(chan task, max(receiveBatch, 2*in.cfg.MaxWorkers))
 	in.keeper = newKeeper(in)
 	in.del = newDeleter(in)
 
@@ -170,7 +179,7 @@ func (in *Input) run(ctx context.Context) error {
 	metricsCtx, stopMetrics := context.WithCancel(context.WithoutCancel(ctx))
 	var metricsDone sync.WaitGroup
 	metricsDone.Go(func() {
-		in.metrics.report(metricsCtx, in.cfg.MetricsInterval, in.log, func() { in.sampleQueue(metricsCtx) }, in.emitMetrics)
+		in.metrics.report(metricsCtx, in.cfg.MetricsInterval, in.log, func() { in.sample(metricsCtx) }, in.emitMetrics)
 	})
 
 	in.receiveLoop(ctx)
@@ -192,8 +201,14 @@ func (in *Input) run(ctx context.Context) error {
 	return nil
 }
 
-// sampleQueue reads the queue's backlog for the metrics.
-func (in *Input) sampleQueue(ctx context.Context) {
+// sample reads the worker limit and the queue's backlog for the metrics.
+func (in *Input) sample(ctx context.Context) {
+	limit, active := in.limit.current()
+	in.metrics.WorkersLimit.Store(int64(limit))
+	in.metrics.WorkersActive.Store(int64(active))
+	if ctx.Err() != nil {
+		return // the final report: keep the last backlog seen
+	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	in.metrics.QueueMessages.Store(-1)

@@ -24,6 +24,8 @@ type metrics struct {
 	maxLagMillis                                        atomic.Int64
 	// The queue backlog, sampled before each report (-1: unknown).
 	QueueMessages, QueueInFlight atomic.Int64
+	// The adaptive worker limit and the objects being read, sampled too.
+	WorkersLimit, WorkersActive atomic.Int64
 
 	mu     sync.Mutex
 	errors map[string]int64 // by class: transient, permanent, gone, queue
@@ -66,19 +68,21 @@ func (m *metrics) snapshot() map[string]any {
 		"events_excluded": m.Excluded.Load(), "events_dropped": m.Dropped.Load(),
 		"visibility_extensions": m.Extensions.Load(),
 		"queue_messages":        m.QueueMessages.Load(), "queue_in_flight": m.QueueInFlight.Load(),
+		"workers_limit": m.WorkersLimit.Load(), "workers_active": m.WorkersActive.Load(),
 		"lag_seconds": float64(m.maxLagMillis.Swap(0)) / 1000,
 		"errors":      errs,
 	}
 }
 
 // report logs and emits the counters every interval until ctx ends, and
-// once more at the end.
+// once more at the end; sample refreshes the gauges first.
 func (m *metrics) report(ctx context.Context, interval time.Duration, log *slog.Logger, sample func(), emit func(modinput.Event)) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			sample()
 			m.emitOnce(log, emit)
 			return
 		case <-tick.C:
@@ -102,5 +106,5 @@ func (m *metrics) emitOnce(log *slog.Logger, emit func(modinput.Event)) {
 var metricOrder = []string{
 	"messages_received", "messages_deleted", "messages_released", "messages_failed", "messages_test", "messages_unknown",
 	"objects", "objects_skipped", "objects_already_ingested", "digests", "bytes", "events", "events_excluded", "events_dropped",
-	"visibility_extensions", "queue_messages", "queue_in_flight", "lag_seconds", "errors",
+	"visibility_extensions", "queue_messages", "queue_in_flight", "workers_limit", "workers_active", "lag_seconds", "errors",
 }

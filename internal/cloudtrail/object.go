@@ -40,7 +40,13 @@ func (in *Input) work(_ context.Context, work context.Context) {
 			in.finish(t.msg, &objectError{class: transient, err: work.Err()})
 			continue
 		}
-		in.finish(t.msg, in.ingestObject(work, t.obj, t.msg.id))
+		if err := in.limit.acquire(work); err != nil {
+			in.finish(t.msg, &objectError{class: transient, err: err})
+			continue
+		}
+		oe := in.ingestObject(work, t.obj, t.msg.id)
+		in.limit.release()
+		in.finish(t.msg, oe)
 	}
 }
 
@@ -270,6 +276,7 @@ func (w *objectWriter) flush(sync bool) error {
 		}
 		w.in.metrics.Events.Add(int64(n))
 		w.batch = nil
+		w.in.limit.observe(w.in.deps.Events.Pressure())
 	}
 	w.written = w.seen
 	if !sync {

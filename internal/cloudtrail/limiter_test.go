@@ -1,0 +1,214 @@
+package cloudtrail
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"testing"
+	"time"
+)
+
+func TestLimiterStartsSmallAndGrowsWhileWorkWaits(t *testing.T) {
+	l := newLimiter(8)
+	if limit, _ := l.current(); limit != 4 {
+		t.Fatalf("initial limit %d, want 4", limit)
+	}
+	ctx := t.Context()
+	for range 4 {
+		if err := l.acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A fifth worker waits...
+	got := make(chan error, 1)
+	go func() { got <- l.acquire(ctx) }()
+	waitUntil(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.waiting == 1 })
+	select {
+	case <-got:
+		t.Fatal("acquired beyond the limit")
+	case <-time.After(20 * time.Millisecond):
+	}
+	// ...so a finished object grows the limit by one, and the waiter gets in
+	// (the released slot plus the new one: 5 may run).
+	l.release()
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	if limit, active := l.current(); limit != 5 || active != 4 {
+		t.Errorf("after a release with a waiter: limit %d active %d, want 5 and 4", limit, active)
+	}
+	// Without a waiter the limit stays.
+	l.release()
+	if limit, active := l.current(); limit != 5 || active != 3 {
+		t.Errorf("after a release without a waiter: limit %d active %d, want 5 and 3", limit, active)
+	}
+}
+
+func TestLimiterNeverExceedsMaxWorkers(t *testing.T) {
+	l := newLimiter(2)
+	ctx := t.Context()
+	for range 2 {
+		if err := l.acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make(chan error, 1)
+	go func() { got <- l.acquire(ctx) }()
+	waitUntil(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.waiting == 1 })
+	for range 3 {
+		l.release()
+		if err := <-got; err != nil {
+			t.Fatal(err)
+		}
+		go func() { got <- l.acquire(ctx) }()
+		waitUntil(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.waiting == 1 })
+	}
+	if limit, active := l.current(); limit != 2 || active != 2 {
+		t.Errorf("limit %d active %d, want both 2 (max_workers)", limit, active)
+	}
+}
+
+func TestLimiterCutsOnCongestionOncePerInterval(t *testing.T) {
+	l := newLimiter(16)
+	l.limit = 16
+	now := time.Unix(1_700_000_000, 0)
+	l.now = func() time.Time { return now }
+
+	l.observe(congestedAt - 0.01)
+	if limit, _ := l.current(); limit != 16 {
+		t.Fatalf("cut below the congestion mark: %d", limit)
+	}
+	l.observe(1)
+	l.observe(1) // the same congested moment, seen by another worker
+	if limit, _ := l.current(); limit != 12 {
+		t.Fatalf("after congestion: limit %d, want 12 (cut by a quarter, once)", limit)
+	}
+	for range 20 {
+		now = now.Add(cutInterval)
+		l.observe(congestedAt)
+	}
+	if limit, _ := l.current(); limit != 1 {
+		t.Errorf("sustained congestion: limit %d, want 1", limit)
+	}
+
+	// No growth while congestion is recent, even with work waiting.
+	l.waiting = 1
+	l.active = 1
+	l.release()
+	if limit, _ := l.current(); limit != 1 {
+		t.Errorf("grew right after congestion: %d", limit)
+	}
+	now = now.Add(cutInterval)
+	l.active = 1
+	l.release()
+	if limit, _ := l.current(); limit != 2 {
+		t.Errorf("did not grow once stdout kept up: %d", limit)
+	}
+}
+
+func TestLimiterAcquireHonoursContext(t *testing.T) {
+	l := newLimiter(1)
+	if err := l.acquire(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	if err := l.acquire(ctx); err != context.DeadlineExceeded {
+		t.Errorf("acquire at the limit = %v, want the context's error", err)
+	}
+	if l.waiting != 0 {
+		t.Errorf("a cancelled waiter is still counted: %d", l.waiting)
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// finalMetrics returns the metrics event written at the stop.
+func (h *harness) finalMetrics() map[string]any {
+	h.t.Helper()
+	h.sink.mu.Lock()
+	defer h.sink.mu.Unlock()
+	var last map[string]any
+	for _, ev := range append(h.sink.flushed, h.sink.pending...) {
+		if ev.Sourcetype == MetricsSourcetype {
+			last = nil
+			if err := json.Unmarshal(ev.Data, &last); err != nil {
+				h.t.Fatal(err)
+			}
+		}
+	}
+	if last == nil {
+		h.t.Fatal("no metrics event")
+	}
+	return last
+}
+
+// sendObjects queues messages of ten log files each, n files in all.
+func (h *harness) sendObjects(n int) {
+	h.t.Helper()
+	for first := 0; first < n; first += 10 {
+		var keys []string
+		for i := first; i < min(first+10, n); i++ {
+			key := logKey(1000 + i)
+			h.objects.put("trail-bucket", key, logFile(h.t, "RunInstances"))
+			keys = append(keys, key)
+		}
+		h.send(snsWrap(ctNotification("trail-bucket", keys...)))
+	}
+}
+
+// With stdout keeping up and S3 slow, the limit grows to max_workers.
+func TestWorkerLimitGrowsWhenS3IsTheBottleneck(t *testing.T) {
+	h := newHarness(t, nil)
+	h.objects.delay = 20 * time.Millisecond
+	cfg := h.config()
+	cfg.MaxWorkers = 8
+	h.sendObjects(60)
+	h.start(cfg)
+	h.waitFor("every message to be deleted", func() bool { return h.deleted() == 6 })
+	h.stop()
+	h.objects.mu.Lock()
+	maxOpen := h.objects.maxOpen
+	h.objects.mu.Unlock()
+	if maxOpen <= 4 || maxOpen > 8 {
+		t.Errorf("objects read at once: at most %d, want more than the initial 4 and at most max_workers 8", maxOpen)
+	}
+	if got := h.finalMetrics()["workers_limit"]; got != float64(8) {
+		t.Errorf("workers_limit %v, want 8", got)
+	}
+}
+
+// With stdout behind (the writer's queue full), the limit shrinks and
+// never grows, whatever waits.
+func TestWorkerLimitShrinksWhenStdoutIsBehind(t *testing.T) {
+	h := newHarness(t, nil)
+	h.objects.delay = 20 * time.Millisecond
+	h.sink.pressure.Store(math.Float64bits(1))
+	cfg := h.config()
+	cfg.MaxWorkers = 8
+	h.sendObjects(60)
+	h.start(cfg)
+	h.waitFor("every message to be deleted", func() bool { return h.deleted() == 6 })
+	h.stop()
+	h.objects.mu.Lock()
+	maxOpen := h.objects.maxOpen
+	h.objects.mu.Unlock()
+	if maxOpen > 4 {
+		t.Errorf("objects read at once: at most %d, want no more than the initial 4", maxOpen)
+	}
+	if got, ok := h.finalMetrics()["workers_limit"].(float64); !ok || got >= 4 {
+		t.Errorf("workers_limit %v, want cut below 4", got)
+	}
+	if n := len(h.sink.events()); n != 60 {
+		t.Errorf("%d events, want 60", n)
+	}
+}
