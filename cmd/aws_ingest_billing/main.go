@@ -9,6 +9,7 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/billing"
 	"github.com/aws-ingest/aws-ingest/internal/cli"
 	"github.com/aws-ingest/aws-ingest/internal/iampolicy"
+	"github.com/aws-ingest/aws-ingest/internal/preflight"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
 
@@ -28,6 +29,7 @@ func program() cli.Program {
 		Version: version,
 		Run:     func(ctx context.Context, job *cli.Job) error { return billing.Run(ctx, job, openBucket) },
 		Commands: []cli.Command{billing.ReplayCommand(),
-			{Name: "policy", Summary: "print the least-privilege IAM policy for this input", Run: iampolicy.BillingPolicyCommand}},
+			{Name: "policy", Summary: "print the least-privilege IAM policy for this input", Run: iampolicy.BillingPolicyCommand},
+			preflight.Command(schemes.Billing, billing.Check(connect))},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/cli"
 	"github.com/aws-ingest/aws-ingest/internal/iampolicy"
 	"github.com/aws-ingest/aws-ingest/internal/inventory"
+	"github.com/aws-ingest/aws-ingest/internal/preflight"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
 
@@ -23,5 +24,8 @@ func main() {
 
 func program() cli.Program {
 	return cli.Program{Table: schemes.Inventory, Version: version, Run: inventory.Run, Check: inventory.Check,
-		Commands: []cli.Command{{Name: "policy", Summary: "print the least-privilege IAM policy for this input", Run: iampolicy.InventoryPolicyCommand}}}
+		Commands: []cli.Command{
+			{Name: "policy", Summary: "print the least-privilege IAM policy for this input", Run: iampolicy.InventoryPolicyCommand},
+			preflight.Command(schemes.Inventory, inventory.Preflight),
+		}}
 }

@@ -176,19 +176,36 @@ func (c *Collector) listPrefix() string {
 // month first.
 func (c *Collector) discover(ctx context.Context, oldest report.Period) ([]object, error) {
 	prefix := c.listPrefix()
+	found, listed, err := c.listReports(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	objs := since(found, oldest)
+	c.Log.Debug("bucket listed", "prefix", prefix, "keys", listed, "reports", len(objs))
+	if len(objs) == 0 {
+		c.Log.Warn("no billing report found", "bucket", c.Bucket, "prefix", prefix, "types", c.Kinds, "since", oldest.String(),
+			"hint", "check s3_bucket, payer_account_id, report_prefix and report_name against the keys in the bucket")
+	}
+	return objs, nil
+}
+
+// listReports lists the bucket under prefix and returns the stanza's reports
+// of any month, oldest month first, and how many keys were listed. The
+// check subcommand shares it, so it sees the reports a run would.
+func (c *Collector) listReports(ctx context.Context, prefix string) ([]object, int, error) {
 	var objs []object
 	p := s3.NewListObjectsV2Paginator(c.S3, &s3.ListObjectsV2Input{Bucket: aws.String(c.Bucket), Prefix: aws.String(prefix)})
 	listed := 0
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("list s3://%s/%s: %w; check s3_bucket, that the credentials may s3:ListBucket on it, and the bucket's region (s3_bucket_region)",
+			return nil, listed, fmt.Errorf("list s3://%s/%s: %w; check s3_bucket, that the credentials may s3:ListBucket on it, and the bucket's region (s3_bucket_region)",
 				c.Bucket, prefix, err)
 		}
 		for _, it := range page.Contents {
 			listed++
 			ro, ok := report.ClassifyKey(aws.ToString(it.Key))
-			if !ok || !slices.Contains(c.Kinds, ro.Kind) || ro.Period.Before(oldest) {
+			if !ok || !slices.Contains(c.Kinds, ro.Kind) {
 				continue
 			}
 			if ro.Payer != "" && c.Payer != "" && ro.Payer != c.Payer {
@@ -207,12 +224,19 @@ func (c *Collector) discover(ctx context.Context, oldest report.Period) ([]objec
 		return cmp.Or(cmp.Compare(a.Period.Year, b.Period.Year), cmp.Compare(a.Period.Month, b.Period.Month),
 			cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)), strings.Compare(a.Key, b.Key))
 	})
-	c.Log.Debug("bucket listed", "prefix", prefix, "keys", listed, "reports", len(objs))
-	if len(objs) == 0 {
-		c.Log.Warn("no billing report found", "bucket", c.Bucket, "prefix", prefix, "types", c.Kinds, "since", oldest.String(),
-			"hint", "check s3_bucket, payer_account_id, report_prefix and report_name against the keys in the bucket")
+	return objs, listed, nil
+}
+
+// since returns the reports of oldest and later months, in order; objs is
+// left as it was.
+func since(objs []object, oldest report.Period) []object {
+	var out []object
+	for _, o := range objs {
+		if !o.Period.Before(oldest) {
+			out = append(out, o)
+		}
 	}
-	return objs, nil
+	return out
 }
 
 // preferResourcesAndTags drops the plain detailed billing report of a month

@@ -38,6 +38,20 @@ func Run(ctx context.Context, job *cli.Job, open OpenBucket) error {
 // the app folder (appdir.Current), for the layered aws.conf and the default
 // lookups/ folder; it is needed only when aws_conf or lookup_dir is unset.
 func ResolveConfig(job *cli.Job, findApp func() (string, error)) (Config, *awsconf.Config, error) {
+	cfg, conf, err := resolveConfig(job, findApp)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	if cfg.CheckpointDir == "" {
+		return Config{}, nil, errors.New("splunkd gave no checkpoint_dir; the input needs one to remember which report versions it read")
+	}
+	return cfg, conf, nil
+}
+
+// resolveConfig is ResolveConfig without requiring checkpoint_dir, which the
+// check subcommand does not know outside an installed app and reports on
+// its own row.
+func resolveConfig(job *cli.Job, findApp func() (string, error)) (Config, *awsconf.Config, error) {
 	v := job.Params
 	app, appErr := "", errors.New("not looked for")
 	lookedUp := false
@@ -81,13 +95,10 @@ func ResolveConfig(job *cli.Job, findApp func() (string, error)) (Config, *awsco
 		Accounts:      conf.Accounts,
 	}
 	if cfg.Bucket == "" {
-		return Config{}, nil, errors.New("no billing bucket: set s3_bucket on the input, or s3bucket in aws.conf [misc]")
+		return Config{}, nil, errNoBucket
 	}
 	if err := schemesBucketName(cfg.Bucket); err != nil {
 		return Config{}, nil, fmt.Errorf("aws.conf [misc] s3bucket %q: %w", cfg.Bucket, err)
-	}
-	if cfg.CheckpointDir == "" {
-		return Config{}, nil, errors.New("splunkd gave no checkpoint_dir; the input needs one to remember which report versions it read")
 	}
 	switch rt := v.String(schemes.ReportType); rt {
 	case "", "auto":
@@ -116,6 +127,8 @@ func ResolveConfig(job *cli.Job, findApp func() (string, error)) (Config, *awsco
 	}
 	return cfg, conf, nil
 }
+
+var errNoBucket = errors.New("no billing bucket: set s3_bucket on the input, or s3bucket in aws.conf [misc]")
 
 // schemesBucketName checks a bucket name from aws.conf as the scheme checks
 // s3_bucket.

@@ -44,9 +44,16 @@ type discovery struct {
 	caller     *callerIdentity
 	callerErr  error
 	callerDone bool
+
+	// orgErr is why the Organization's accounts could not be listed, and
+	// unpolled says which [account:<name>] stanzas are left out and why.
+	// A pass only logs them (WARN); Preflight reports them.
+	orgErr   error
+	unpolled []string
 }
 
 type callerIdentity struct {
+	arn       string
 	account   string
 	partition string
 }
@@ -62,7 +69,7 @@ func (d *discovery) identity(ctx context.Context) (*callerIdentity, error) {
 		d.callerErr = fmt.Errorf("sts GetCallerIdentity with the input's own credentials: %w", err)
 		return nil, d.callerErr
 	}
-	c := &callerIdentity{account: aws.ToString(out.Account), partition: "aws"}
+	c := &callerIdentity{arn: aws.ToString(out.Arn), account: aws.ToString(out.Account), partition: "aws"}
 	if a, err := arn.Parse(aws.ToString(out.Arn)); err == nil {
 		c.partition = a.Partition
 	}
@@ -116,11 +123,13 @@ func (d *discovery) accounts(ctx context.Context) ([]Account, map[string]access,
 				id, err := d.identity(ctx)
 				switch {
 				case err != nil:
-					d.log.Warn(fmt.Sprintf("account %s from %s has no role_arn, so it would be polled with the input's own credentials, but they cannot be checked: %v", c.ID, c.Origin, err),
-						"account_id", c.ID, "api", "GetCallerIdentity")
+					msg := fmt.Sprintf("account %s from %s has no role_arn, so it would be polled with the input's own credentials, but they cannot be checked: %v", c.ID, c.Origin, err)
+					d.unpolled = append(d.unpolled, msg)
+					d.log.Warn(msg, "account_id", c.ID, "api", "GetCallerIdentity")
 				case id.account != c.ID:
-					d.log.Warn(fmt.Sprintf("account %s from %s has no role_arn and the input's own credentials belong to account %s: not polled; set role_arn", c.ID, c.Origin, id.account),
-						"account_id", c.ID)
+					msg := fmt.Sprintf("account %s from %s has no role_arn and the input's own credentials belong to account %s: not polled; set role_arn", c.ID, c.Origin, id.account)
+					d.unpolled = append(d.unpolled, msg)
+					d.log.Warn(msg, "account_id", c.ID)
 				default:
 					add(a, access{})
 				}
@@ -131,6 +140,7 @@ func (d *discovery) accounts(ctx context.Context) ([]Account, map[string]access,
 	}
 	if d.orgRole != "" {
 		if err := d.organization(ctx, add, names); err != nil {
+			d.orgErr = err
 			d.log.Warn("cannot list the AWS Organization's accounts; polling only the accounts of aws.conf: "+err.Error(),
 				"api", "ListAccounts")
 		}

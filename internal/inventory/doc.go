@@ -39,6 +39,19 @@
 // pass's single ERROR (exit status 1), and nothing is written. A pass that
 // is stopped (SIGTERM) or collects nothing leaves the lookups as they were.
 //
+// # Check
+//
+// Preflight is the input's part of the check subcommand
+// (internal/preflight). It goes through a pass's own set-up (locate,
+// loadConf, newDiscovery, discovery.accounts, newConnector) and, without
+// changing anything, records a row for aws.conf, lookup_dir (a temporary
+// file is created and removed; a missing folder is left uncreated), the
+// input's own credentials (sts:GetCallerIdentity), the accounts found
+// (with what a pass would leave out: an Organization it cannot list, an
+// [account:<name>] stanza without role_arn) and every account: opened as a
+// pass opens it, then ec2:DescribeRegions (regions = all) and the
+// per-region EC2 calls tried with DryRun in one region.
+//
 // # Lookups
 //
 // ec2_instances.csv (InstancesHeader) is the current snapshot, sorted by

@@ -37,41 +37,22 @@ func Run(ctx context.Context, job *cli.Job) error {
 		return fmt.Errorf("lookup_dir: %w", err)
 	}
 
-	d := &discovery{conf: conf, orgRole: job.Params.String(schemes.OrganizationRoleName), log: job.Log}
-	if rs := job.Params.List(schemes.Regions); slices.Equal(rs, []string{"all"}) {
-		d.all = true
-	} else {
-		d.regions = rs
-	}
-	opts, err := awsx.StanzaOptions(job.Params, job.Server, job.Log)
+	d, opts, err := newDiscovery(job, conf)
 	if err != nil {
 		return err
-	}
-	opts.Region = seedRegion(d)
-	if opts.Region == "" && d.all && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
-		opts.Region = "us-east-1" // only DescribeRegions and STS use it
 	}
 	base, err := awsx.Load(ctx, opts)
 	if err != nil {
 		return err
 	}
-	d.fallbackRegion = base.Region
-	stsEndpoint := job.Params.String(schemes.STSEndpointURL)
-	d.sts = sts.NewFromConfig(base, func(o *sts.Options) {
-		if stsEndpoint != "" {
-			o.BaseEndpoint = aws.String(stsEndpoint)
-		}
-	})
-	d.org = organizations.NewFromConfig(base)
+	d.useBase(base, job.Params.String(schemes.STSEndpointURL))
 
 	accounts, how, names, err := d.accounts(ctx)
 	if err != nil {
 		return err
 	}
-	for _, a := range accounts {
-		if len(a.Regions) == 0 && !a.AllRegions {
-			return fmt.Errorf("no region to poll for account %s (%s): set regions on the input, [regions] in aws.conf, or AWS_REGION for splunkd", a.ID, a.Origin)
-		}
+	if err := regionless(accounts); err != nil {
+		return err
 	}
 	// Names a person put in accountNames.csv win over those of aws.conf and
 	// the Organization.
@@ -86,13 +67,7 @@ func Run(ctx context.Context, job *cli.Job) error {
 	}
 
 	c := &Collector{
-		Connector: &awsConnector{
-			base:        base,
-			ec2Endpoint: job.Params.String(schemes.EC2EndpointURL),
-			stsEndpoint: stsEndpoint,
-			sessionName: job.Params.String(schemes.RoleSessionName),
-			access:      how,
-		},
+		Connector:      newConnector(job, base, how),
 		Events:         job.Events,
 		Log:            job.Log,
 		MaxConcurrency: int(job.Params.Int(schemes.MaxConcurrency)),
@@ -134,6 +109,65 @@ func Check(_ context.Context, job *cli.Job) error {
 	}
 	_, err = loadConf(files{appDir: app, awsConf: awsConf})
 	return err
+}
+
+// newDiscovery is the discovery of a pass over job's stanza and aws.conf
+// (conf, nil without one), and the options of the input's own AWS
+// configuration, which the caller loads and gives it with useBase. Run and
+// Preflight both start here, so that the check finds the accounts a pass
+// would.
+func newDiscovery(job *cli.Job, conf *awsconf.Config) (*discovery, awsx.Options, error) {
+	d := &discovery{conf: conf, orgRole: job.Params.String(schemes.OrganizationRoleName), log: job.Log}
+	if rs := job.Params.List(schemes.Regions); slices.Equal(rs, []string{"all"}) {
+		d.all = true
+	} else {
+		d.regions = rs
+	}
+	opts, err := awsx.StanzaOptions(job.Params, job.Server, job.Log)
+	if err != nil {
+		return nil, opts, err
+	}
+	opts.Region = seedRegion(d)
+	if opts.Region == "" && d.all && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
+		opts.Region = "us-east-1" // only DescribeRegions and STS use it
+	}
+	return d, opts, nil
+}
+
+// useBase gives d the input's own AWS configuration: its region is the
+// fallback, and STS (sts_endpoint_url honoured) and Organizations use its
+// credentials.
+func (d *discovery) useBase(base aws.Config, stsEndpoint string) {
+	d.fallbackRegion = base.Region
+	d.sts = sts.NewFromConfig(base, func(o *sts.Options) {
+		if stsEndpoint != "" {
+			o.BaseEndpoint = aws.String(stsEndpoint)
+		}
+	})
+	d.org = organizations.NewFromConfig(base)
+}
+
+// newConnector opens the accounts' sessions as job's stanza says: how
+// holds each account's keys or role, from discovery.
+func newConnector(job *cli.Job, base aws.Config, how map[string]access) *awsConnector {
+	return &awsConnector{
+		base:        base,
+		ec2Endpoint: job.Params.String(schemes.EC2EndpointURL),
+		stsEndpoint: job.Params.String(schemes.STSEndpointURL),
+		sessionName: job.Params.String(schemes.RoleSessionName),
+		access:      how,
+	}
+}
+
+// regionless fails when an account has no region to poll: a pass would
+// skip it without a word otherwise.
+func regionless(accounts []Account) error {
+	for _, a := range accounts {
+		if len(a.Regions) == 0 && !a.AllRegions {
+			return fmt.Errorf("no region to poll for account %s (%s): set regions on the input, [regions] in aws.conf, or AWS_REGION for splunkd", a.ID, a.Origin)
+		}
+	}
+	return nil
 }
 
 // files are where aws.conf and the lookups are.

@@ -107,10 +107,10 @@ func run(ctx context.Context, env *cli.Env, args []string, table *params.Table, 
 func checkStanza(ctx context.Context, table *params.Table, st modinput.Stanza, server modinput.Server, log *slog.Logger, check Check, r *Report) {
 	parsed, err := table.Parse(st)
 	if err != nil {
-		r.Fail("parameters", oneLine(err.Error()), "correct the stanza (see README/inputs.conf.spec)")
+		r.Fail("parameters", OneLine(err.Error()), "correct the stanza (see README/inputs.conf.spec)")
 		return
 	}
-	r.Pass("parameters", oneLine(strings.Join(parsed.Warnings, "; ")))
+	r.Pass("parameters", OneLine(strings.Join(parsed.Warnings, "; ")))
 	job := &cli.Job{Stanza: st.Name, App: appdir.ID, Params: parsed.Values, Splunk: parsed.Splunk, Server: server,
 		Log: log.With("stanza", st.Name)}
 	check(ctx, job, r)
@@ -157,4 +157,5 @@ func inputsLayers(etc string) []string {
 	return append(files, filepath.Join(etc, "system", "local", "inputs.conf"))
 }
 
-func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
+// OneLine puts a multi-line message on one row.
+func OneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
