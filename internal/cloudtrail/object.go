@@ -250,6 +250,7 @@ func (w *objectWriter) record(r records.Record) error {
 	if w.batch == nil {
 		w.batch = modinput.NewBatch()
 	}
+	ev.Verbatim = r.XMLSafe
 	// Encoded here, in the worker: the record's bytes belong to the
 	// splitter and are reused after this call.
 	w.batch.Add(&ev)

@@ -170,7 +170,7 @@ func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype 
 		if r.batch == nil {
 			r.batch = modinput.NewBatch()
 		}
-		r.batch.Add(&modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: rec.Raw})
+		r.batch.Add(&modinput.Event{Time: rec.EventTime, Source: source, Sourcetype: sourcetype, Data: rec.Raw, Verbatim: rec.XMLSafe})
 		if r.batch.Len() == eventBatch {
 			return r.flush(ctx)
 		}

@@ -84,3 +84,20 @@ func TestWriterPressure(t *testing.T) {
 	pr.Close()
 	_ = w.Close()
 }
+
+// A verbatim event is copied as it is: the same bytes as escaping would
+// give for safe data, and, for data that is not safe, exactly the data (which
+// is why only a producer that proved it safe may say so).
+func TestVerbatimData(t *testing.T) {
+	safe := []byte(`{"eventName":"RunInstances","n":[1,2],"s":"tab	ok"}`)
+	if got, want := appendEvent(nil, &Event{Data: safe, Verbatim: true}), appendEvent(nil, &Event{Data: safe}); !bytes.Equal(got, want) {
+		t.Errorf("verbatim safe data differs from escaped:\n got %q\nwant %q", got, want)
+	}
+	unsafe := []byte(`a<b&c`)
+	if got := appendEvent(nil, &Event{Data: unsafe, Verbatim: true}); !bytes.Contains(got, unsafe) {
+		t.Errorf("verbatim data was changed: %q", got)
+	}
+	if got := appendEvent(nil, &Event{Data: unsafe}); bytes.Contains(got, unsafe) {
+		t.Errorf("data not marked verbatim was not escaped: %q", got)
+	}
+}

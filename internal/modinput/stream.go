@@ -23,6 +23,11 @@ type Event struct {
 	// Data is the event text. The Writer reads it after Write returns, so the
 	// caller must not modify it afterwards.
 	Data []byte
+	// Verbatim says Data needs no XML escaping (ASCII, no & < >, no
+	// control byte but tab and line feed), as the producer has proved
+	// while reading it (records.Record.XMLSafe): it is copied as it is.
+	// A wrong true breaks the stream; when in doubt leave it false.
+	Verbatim bool
 }
 
 // ErrClosed is returned by Write and Sync after Close.
@@ -293,7 +298,11 @@ func appendEvent(b []byte, ev *Event) []byte {
 	b = appendField(b, "index", ev.Index)
 	b = appendField(b, "host", ev.Host)
 	b = append(b, "<data>"...)
-	b = appendEscaped(b, ev.Data, false)
+	if ev.Verbatim {
+		b = append(b, ev.Data...)
+	} else {
+		b = appendEscaped(b, ev.Data, false)
+	}
 	return append(b, "</data><done/></event>\n"...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"testing"
@@ -25,10 +26,25 @@ func collect(data []byte, opts Options, cfg config) ([]got, Stats, error) {
 		if r.Index != len(recs) {
 			return errors.New("wrong Index")
 		}
+		if r.XMLSafe && needsXMLEscape(r.Raw) {
+			return fmt.Errorf("record %d is XMLSafe but holds a byte XML escapes: %q", r.Index, r.Raw)
+		}
 		recs = append(recs, got{string(r.Raw), r.EventTime, r.EventName, r.EventType})
 		return nil
 	}, cfg)
 	return recs, st, err
+}
+
+// needsXMLEscape is the reference for Record.XMLSafe, written
+// independently of the scanner: a byte that is not ASCII, one of & < >, or
+// a control character other than tab and line feed.
+func needsXMLEscape(raw []byte) bool {
+	for _, c := range raw {
+		if c >= 0x80 || c == '&' || c == '<' || c == '>' || (c < 0x20 && c != '\t' && c != '\n') {
+			return true
+		}
+	}
+	return false
 }
 
 // oracle is what encoding/json says Split must return for the plain JSON

@@ -46,6 +46,11 @@ type scanner struct {
 	kinds  [maxDepth]byte // '{' or '[' for each open container
 	fields [4]span        // indexed by fieldTime, fieldName, fieldType
 	escKey bool           // the record has an escaped top-level key: fields is not filled in
+	// special is non-zero when the value may hold a byte XML character
+	// data escapes: non-ASCII or & < > (flagged while strings are
+	// skipped), or whitespace between tokens (it might be a CR). Zero
+	// proves there is none: the value can go into an XML stream as it is.
+	special uint64
 }
 
 // isSpace reports whether c is JSON whitespace.
@@ -109,6 +114,8 @@ func (s *scanner) scan(b []byte, i int, maxStack int, rec bool) (int, error) {
 		esc   bool // the current key has escapes
 		fld   int  // the wanted field whose value comes next
 		vs    int  // start of that value
+		sp    uint64
+		spc   uint64 // s.special of the value, kept in a register
 	)
 
 value:
@@ -129,7 +136,7 @@ value:
 		depth++
 		i++
 		if i < len(b) && b[i] <= ' ' {
-			i = skipSpace(b, i)
+			i, spc = skipSpace(b, i), highs
 		}
 		if i >= len(b) {
 			goto more
@@ -229,10 +236,11 @@ value:
 
 after:
 	if depth == 0 {
+		s.special = spc
 		return i, nil
 	}
 	if i < len(b) && b[i] <= ' ' {
-		i = skipSpace(b, i)
+		i, spc = skipSpace(b, i), highs
 	}
 	if i >= len(b) {
 		goto more
@@ -241,7 +249,7 @@ after:
 	if c == ',' {
 		i++
 		if i < len(b) && b[i] <= ' ' {
-			i = skipSpace(b, i)
+			i, spc = skipSpace(b, i), highs
 		}
 		if kinds[depth-1] == '[' {
 			goto value
@@ -288,7 +296,7 @@ keyEnd:
 		}
 	}
 	if i < len(b) && b[i] <= ' ' {
-		i = skipSpace(b, i)
+		i, spc = skipSpace(b, i), highs
 	}
 	if i >= len(b) {
 		goto more
@@ -298,7 +306,7 @@ keyEnd:
 	}
 	i++
 	if i < len(b) && b[i] <= ' ' {
-		i = skipSpace(b, i)
+		i, spc = skipSpace(b, i), highs
 	}
 	if fld != 0 {
 		// The value string path notes where the value is.
@@ -316,8 +324,13 @@ valStr:
 	// i is inside a string value that started at vs. The loop is the same
 	// as keyStr's; two copies keep the branch that follows predictable.
 	for {
-		if i = skipPlain(b, i); i+8 > len(b) {
+		i, sp = skipPlain(b, i)
+		spc |= sp & highs
+		if i+8 > len(b) {
 			for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+				if xmlSpecial[b[i]] {
+					spc = highs
+				}
 				i++
 			}
 			if i >= len(b) {
@@ -340,8 +353,13 @@ valStr:
 keyStr:
 	// i is inside a key that started at ks.
 	for {
-		if i = skipPlain(b, i); i+8 > len(b) {
+		i, sp = skipPlain(b, i)
+		spc |= sp & highs
+		if i+8 > len(b) {
 			for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+				if xmlSpecial[b[i]] {
+					spc = highs
+				}
 				i++
 			}
 			if i >= len(b) {
@@ -398,24 +416,39 @@ const (
 
 // skipPlain returns the index of the first byte at or after i that is '"',
 // '\\' or below 0x20, looking at eight bytes at a time; when fewer than
-// eight bytes are left, it returns where it stopped. It is small enough to
-// be inlined.
+// eight bytes are left, it returns where it stopped. It also returns,
+// non-zero, whether a byte it looked at may need XML escaping (non-ASCII,
+// & < >); the bytes of the last word past the stop count too, which can
+// only flag a byte that is in the buffer, so a zero is exact. It is small
+// enough to be inlined.
 //
 // Per byte, (v - k) &^ v has its high bit set when v < k, for v = x (k =
 // 0x20), v = x^'"' and v = x^'\\' (k = 1, i.e. v == 0). The high bit of
 // ^v is the same for the three (the xors do not touch bit 7), so one &^ x
 // does for all. A borrow can flag a byte above a match falsely, never
 // below, so the lowest flagged byte is exact, and it is the one returned.
-func skipPlain(b []byte, i int) int {
+// The XML test is the same with & and with < and > at once ('<'|2 ==
+// '>'), plus x's own high bits; callers keep the high bits of the result.
+func skipPlain(b []byte, i int) (n int, special uint64) {
 	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i : i+8])
-		t := (x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)
-		if t = t &^ x & highs; t != 0 {
-			return i + bits.TrailingZeros64(t)>>3
+		x := binary.LittleEndian.Uint64(b[i:])
+		special |= (x | 2*ones) ^ '>'*ones - ones | (x ^ '&'*ones - ones) | x
+		if t := ((x - 0x20*ones) | ((x ^ '"'*ones) - ones) | ((x ^ '\\'*ones) - ones)) &^ x & highs; t != 0 {
+			return i + bits.TrailingZeros64(t)>>3, special
 		}
 	}
-	return i
+	return i, special
 }
+
+// xmlSpecial marks the bytes XML character data escapes or checks, among
+// those JSON allows in strings: non-ASCII (checked as UTF-8) and & < >.
+var xmlSpecial = func() (t [256]bool) {
+	for c := 0x80; c < 256; c++ {
+		t[c] = true
+	}
+	t['&'], t['<'], t['>'] = true, true, true
+	return t
+}()
 
 func isHex(c byte) bool {
 	return c-'0' < 10 || (c|0x20)-'a' < 6

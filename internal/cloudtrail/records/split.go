@@ -52,6 +52,11 @@ type Record struct {
 	// EventType is the record's top-level "eventType" string, unescaped
 	// (AwsApiCall, AwsCloudTrailInsight, ...); "" when absent or not a string.
 	EventType string
+	// XMLSafe is true when Raw has no byte XML character data escapes:
+	// it is ASCII, without & < > and without whitespace between tokens
+	// (CloudTrail writes none). Such a record goes into Splunk's stream as
+	// it is (modinput.Event.Verbatim). False proves nothing either way.
+	XMLSafe bool
 }
 
 // Stats describe what Split read.
@@ -488,7 +493,7 @@ func (s *splitter) records(fn func(Record) error, st *Stats) error {
 		if err != nil {
 			return err
 		}
-		rec := Record{Raw: s.buf[start:end:end], Index: i}
+		rec := Record{Raw: s.buf[start:end:end], Index: i, XMLSafe: s.special == 0}
 		s.decodeFields(&rec)
 		st.Records++
 		if err := fn(rec); err != nil {

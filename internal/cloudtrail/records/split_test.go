@@ -418,3 +418,70 @@ func gzipExample(s string) []byte {
 	zw.Close()
 	return b.Bytes()
 }
+
+// XMLSafe must be exact enough to matter: plain records are marked, and a
+// record with a byte XML escapes never is, at every buffer size (the scanner
+// checks the last bytes of its buffer one at a time).
+func TestXMLSafe(t *testing.T) {
+	cases := []struct {
+		rec  string
+		safe bool
+	}{
+		{recA, true},
+		{`{"eventName":"a<b"}`, false},
+		{`{"a":"x","eventName":"R&D"}`, false},
+		{`{"eventName":"x>"}`, false},
+		{`{"eventName":"caf` + "\xc3\xa9" + `"}`, false},
+		{`{"eventName":"` + "\xff" + `"}`, false},
+		{`{"a<b":1}`, false},
+		{`{"eventName":"\u003c"}`, true}, // escaped in JSON: plain bytes
+		{"{\"a\":1,\r\n\"b\":2}", false},
+		{`{"a":[1,true,null,-2.5e3,{"b":"c"}]}`, true},
+	}
+	for _, tc := range cases {
+		for _, bs := range []int{0, 1, 3, 7, 9, 17} {
+			doc := []byte(`{"Records":[` + tc.rec + `]}`)
+			var got []bool
+			_, err := split(bytes.NewReader(doc), Options{}, func(r Record) error {
+				got = append(got, r.XMLSafe)
+				return nil
+			}, config{bufSize: bs})
+			if err != nil {
+				t.Fatalf("%q: %v", tc.rec, err)
+			}
+			if len(got) != 1 || got[0] != tc.safe {
+				t.Errorf("%q (buffer %d): XMLSafe %v, want %v", tc.rec, bs, got, tc.safe)
+			}
+		}
+	}
+}
+
+// Nearly every real record takes the fast path.
+func TestXMLSafeRealRecords(t *testing.T) {
+	recs, err := realRecords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := []byte(`{"Records":[`)
+	for i, r := range recs {
+		if i > 0 {
+			doc = append(doc, ',')
+		}
+		doc = append(doc, r...)
+	}
+	doc = append(doc, "]}"...)
+	safe, total := 0, 0
+	if _, err := Split(bytes.NewReader(doc), Options{}, func(r Record) error {
+		total++
+		if r.XMLSafe {
+			safe++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d of %d real records are XMLSafe", safe, total)
+	if safe < total*8/10 {
+		t.Errorf("only %d of %d real records are XMLSafe", safe, total)
+	}
+}
