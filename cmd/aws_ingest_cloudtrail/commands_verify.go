@@ -66,8 +66,8 @@ func parseVerifyFlags(env *cli.Env, args []string) (verifyFlags, error) {
 	// The source may come before, between or after the flags.
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return v, cli.ErrUsage
+		if err := cli.ParseFlags(fs, args); err != nil {
+			return v, err
 		}
 		if fs.NArg() == 0 {
 			break

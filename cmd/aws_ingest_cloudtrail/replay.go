@@ -38,8 +38,8 @@ func replay(ctx context.Context, env *cli.Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "usage: aws_ingest_cloudtrail replay [flags] SOURCE...\n\nSOURCE is a CloudTrail log file (.json.gz or .json), a folder (read recursively) or s3://bucket/prefix.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return cli.ErrUsage
+	if err := cli.ParseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 || (*format != "xml" && *format != "json") {
 		fs.Usage()

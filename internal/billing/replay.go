@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/billing/report"
 	"github.com/aws-ingest/aws-ingest/internal/cli"
 	"github.com/aws-ingest/aws-ingest/internal/modinput"
+	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
 
 // ReplayCommand is "aws_ingest_billing replay": the events of local report
@@ -32,8 +32,7 @@ func ReplayCommand() cli.Command {
 }
 
 func replay(ctx context.Context, env *cli.Env, args []string) error {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs := cli.Flags(env, schemes.Billing.Name, "replay", "")
 	format := fs.String("format", "xml", "xml: the modular-input event stream; json: one HTTP Event Collector event per line")
 	versionID := fs.String("version", "", "billing_version of the events (default: the manifest's assemblyId or executionId, else file-<size>-<mtime>)")
 	fs.Usage = func() {
@@ -43,12 +42,11 @@ func replay(ctx context.Context, env *cli.Env, args []string) error {
 			"and prints its rows and version event as the input would send them.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return errors.New("no report file given")
+		return cli.UsageError(env, fs, "no report file given")
 	}
 	var (
 		w     EventWriter

@@ -51,6 +51,9 @@ func Main(ctx context.Context, p Program, args []string, stdin io.Reader, stdout
 			log := slog.New(modinput.NewLogHandler(stderr, logLevel()))
 			env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: log}
 			if err := c.Run(ctx, env, args[1:]); err != nil {
+				if errors.Is(err, ErrHelp) {
+					return exitOK
+				}
 				if errors.Is(err, ErrUsage) {
 					return exitUsage
 				}
@@ -66,6 +69,10 @@ func Main(ctx context.Context, p Program, args []string, stdin io.Reader, stdout
 
 // ErrUsage reports a usage error the command has already explained.
 var ErrUsage = errors.New("usage")
+
+// ErrHelp reports that the command printed its usage because it was asked
+// to (-h, --help): nothing else is done, and the exit code is 0.
+var ErrHelp = errors.New("help shown")
 
 func (p Program) usage(w io.Writer) {
 	fmt.Fprintf(w, "%s %s: %s.\n\n", p.Table.Name, p.version(), p.Table.Title)

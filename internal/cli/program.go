@@ -70,11 +70,12 @@ func Flags(env *Env, binary, name, synopsis string) *flag.FlagSet {
 }
 
 // ParseFlags parses args; a bad flag (already reported by fs) is ErrUsage,
-// -h is not an error.
+// -h (usage printed) is ErrHelp. Either way the command returns the error
+// at once.
 func ParseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return ErrHelp
 		}
 		return ErrUsage
 	}
