@@ -18,6 +18,7 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/cli"
 	"github.com/aws-ingest/aws-ingest/internal/modinput"
 	"github.com/aws-ingest/aws-ingest/internal/preflight"
+	"github.com/aws-ingest/aws-ingest/internal/preflight/preflighttest"
 	"github.com/aws-ingest/aws-ingest/internal/testkit/moto"
 )
 
@@ -209,7 +210,7 @@ func TestCheckAgainstMoto(t *testing.T) {
 			t.Errorf("%s: %v\n%s\n%s", name, err, out, stderr)
 		}
 		for _, row := range []string{"parameters", "configuration", "credentials", "bucket", "s3:ListBucket", "s3:GetObject", "checkpoint_dir", "lookup_dir"} {
-			if !hasRow(out, preflight.Pass, stanza, row) {
+			if !preflighttest.HasRow(out, preflight.Pass, stanza, row, "") {
 				t.Errorf("%s: no ✓ %s:\n%s", name, row, out)
 			}
 		}
@@ -245,7 +246,7 @@ func TestCheckAgainstMoto(t *testing.T) {
 		if want.stanza == "missing" || want.stanza == "empty" || want.stanza == "othername" || want.stanza == "invalid" {
 			mark = preflight.Fail
 		}
-		if !hasRow(out, mark, stanza, want.row) {
+		if !preflighttest.HasRow(out, mark, stanza, want.row, "") {
 			t.Errorf("no %s %s %s", mark, stanza, want.row)
 			continue
 		}
@@ -258,7 +259,7 @@ func TestCheckAgainstMoto(t *testing.T) {
 	}
 	// A failed step ends the stanza's AWS rows; the local folders are still
 	// checked.
-	if hasRow(out, preflight.Fail, "aws_ingest_billing://missing", "s3:ListBucket") || !hasRow(out, preflight.Pass, "aws_ingest_billing://missing", "lookup_dir") {
+	if preflighttest.HasRow(out, preflight.Fail, "aws_ingest_billing://missing", "s3:ListBucket", "") || !preflighttest.HasRow(out, preflight.Pass, "aws_ingest_billing://missing", "lookup_dir", "") {
 		t.Errorf("missing bucket rows:\n%s", out)
 	}
 
@@ -311,10 +312,10 @@ lookup_dir = ` + f.lookups + `
 	if code != 1 {
 		t.Errorf("exit code %d, want 1 (two stanzas fail)", code)
 	}
-	if !hasRow(out, preflight.Pass, "aws_ingest_billing://keys", "credentials") || !strings.Contains(rowText(out, "aws_ingest_billing://keys", "credentials"), "the stanza's key_id/secret_key") ||
+	if !preflighttest.HasRow(out, preflight.Pass, "aws_ingest_billing://keys", "credentials", "") || !strings.Contains(rowText(out, "aws_ingest_billing://keys", "credentials"), "the stanza's key_id/secret_key") ||
 		!strings.Contains(rowText(out, "aws_ingest_billing://role", "credentials"), "assumed-role/billing-reader") ||
-		!hasRow(out, preflight.Fail, "aws_ingest_billing://bad", "parameters") ||
-		!hasRow(out, preflight.Fail, "aws_ingest_billing://corp", "bucket") {
+		!preflighttest.HasRow(out, preflight.Fail, "aws_ingest_billing://bad", "parameters", "") ||
+		!preflighttest.HasRow(out, preflight.Fail, "aws_ingest_billing://corp", "bucket", "") {
 		t.Errorf("unexpected rows:\n%s", out)
 	}
 	for _, s := range []string{secretKey, corpSecret, "s3cr3t", "wJalrXUtnFEMI"} {
@@ -322,16 +323,6 @@ lookup_dir = ` + f.lookups + `
 			t.Errorf("a secret (%.6s...) was printed", s)
 		}
 	}
-}
-
-func hasRow(out, mark, stanza, check string) bool {
-	for l := range strings.SplitSeq(out, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 3 && f[0] == mark && f[1] == stanza && f[2] == check {
-			return true
-		}
-	}
-	return false
 }
 
 // rowText is the stanza's row line and its fix line, if any.

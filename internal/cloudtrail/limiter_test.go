@@ -13,16 +13,7 @@ func TestLimiterStartsSmallAndGrowsWhileWorkWaits(t *testing.T) {
 	if limit, _ := l.current(); limit != 4 {
 		t.Fatalf("initial limit %d, want 4", limit)
 	}
-	ctx := t.Context()
-	for range 4 {
-		if err := l.acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// A fifth worker waits...
-	got := make(chan error, 1)
-	go func() { got <- l.acquire(ctx) }()
-	waitUntil(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.waiting == 1 })
+	got := fill(t, l, 4) // a fifth worker waits...
 	select {
 	case <-got:
 		t.Fatal("acquired beyond the limit")
@@ -46,22 +37,13 @@ func TestLimiterStartsSmallAndGrowsWhileWorkWaits(t *testing.T) {
 
 func TestLimiterNeverExceedsMaxWorkers(t *testing.T) {
 	l := newLimiter(2)
-	ctx := t.Context()
-	for range 2 {
-		if err := l.acquire(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got := make(chan error, 1)
-	go func() { got <- l.acquire(ctx) }()
-	waitUntil(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.waiting == 1 })
+	got := fill(t, l, 2)
 	for range 3 {
 		l.release()
 		if err := <-got; err != nil {
 			t.Fatal(err)
 		}
-		go func() { got <- l.acquire(ctx) }()
-		waitUntil(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.waiting == 1 })
+		got = wait(t, l)
 	}
 	if limit, active := l.current(); limit != 2 || active != 2 {
 		t.Errorf("limit %d active %d, want both 2 (max_workers)", limit, active)
@@ -119,6 +101,27 @@ func TestLimiterAcquireHonoursContext(t *testing.T) {
 	if l.waiting != 0 {
 		t.Errorf("a cancelled waiter is still counted: %d", l.waiting)
 	}
+}
+
+// fill takes n slots, then starts one more acquire, which waits; its result
+// comes on the channel.
+func fill(t *testing.T, l *limiter, n int) chan error {
+	t.Helper()
+	for range n {
+		if err := l.acquire(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return wait(t, l)
+}
+
+// wait starts an acquire and returns once it waits.
+func wait(t *testing.T, l *limiter) chan error {
+	t.Helper()
+	got := make(chan error, 1)
+	go func() { got <- l.acquire(t.Context()) }()
+	waitUntil(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return l.waiting == 1 })
+	return got
 }
 
 func waitUntil(t *testing.T, cond func() bool) {

@@ -21,6 +21,7 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/inventory/ec2fake"
 	"github.com/aws-ingest/aws-ingest/internal/modinput"
 	"github.com/aws-ingest/aws-ingest/internal/preflight"
+	"github.com/aws-ingest/aws-ingest/internal/preflight/preflighttest"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 	"github.com/aws-ingest/aws-ingest/internal/testkit"
 	"github.com/aws-ingest/aws-ingest/internal/testkit/moto"
@@ -185,7 +186,7 @@ regions = us-east-1,mars-1
 				t.Errorf("a row failed")
 			}
 			for _, want := range tc.rows {
-				if !hasRowWith(out, want.mark, "aws_ingest_inventory://"+tc.stanza, want.check, want.detail) {
+				if !preflighttest.HasRow(out, want.mark, "aws_ingest_inventory://"+tc.stanza, want.check, want.detail) {
 					t.Errorf("no row %s %s ...%s...", want.mark, want.check, want.detail)
 				}
 			}
@@ -232,16 +233,6 @@ func runPreflight(t *testing.T, args ...string) (string, string, error) {
 
 // hasRowWith tells whether out has a row with mark, stanza and check whose
 // detail contains detail.
-func hasRowWith(out, mark, stanza, check, detail string) bool {
-	for l := range strings.SplitSeq(out, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 3 && f[0] == mark && f[1] == stanza && f[2] == check && strings.Contains(l, detail) {
-			return true
-		}
-	}
-	return false
-}
-
 // Answers of the EC2 fake in TestPreflightNamesEachMissingPermission.
 const (
 	dryRunOK = "" // DryRunOperation: the permission is there

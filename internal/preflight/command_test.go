@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws-ingest/aws-ingest/internal/cli"
 	"github.com/aws-ingest/aws-ingest/internal/params"
+	"github.com/aws-ingest/aws-ingest/internal/preflight/preflighttest"
 )
 
 const conf = `[default]
@@ -75,16 +76,6 @@ func runCheck(t *testing.T, check Check, stdin string, args ...string) (string, 
 	return stdout.String(), stderr.String(), err
 }
 
-func hasRow(out, mark, stanza, check string) bool {
-	for l := range strings.SplitSeq(out, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 3 && f[0] == mark && f[1] == stanza && f[2] == check {
-			return true
-		}
-	}
-	return false
-}
-
 func TestCommandAllStanzas(t *testing.T) {
 	var jobs []*cli.Job
 	out, _, err := runCheck(t, demoCheck(&jobs), "", "--inputs-conf", writeConf(t, conf))
@@ -98,7 +89,7 @@ func TestCommandAllStanzas(t *testing.T) {
 		{Fail, "demo://invalid", "parameters"},
 		{Skip, "demo://off", "stanza"},
 	} {
-		if !hasRow(out, want.mark, want.stanza, want.check) {
+		if !preflighttest.HasRow(out, want.mark, want.stanza, want.check, "") {
 			t.Errorf("no row %v in\n%s", want, out)
 		}
 	}
@@ -124,7 +115,7 @@ func TestCommandOneStanza(t *testing.T) {
 	for _, name := range []string{"off", "demo://off"} {
 		jobs = nil
 		out, _, err := runCheck(t, demoCheck(&jobs), "", "--inputs-conf", path, "--stanza", name)
-		if err != nil || !hasRow(out, Pass, "demo://off", "thing") || len(jobs) != 1 {
+		if err != nil || !preflighttest.HasRow(out, Pass, "demo://off", "thing", "") || len(jobs) != 1 {
 			t.Errorf("--stanza %s (disabled, named): %v\n%s", name, err, out)
 		}
 	}

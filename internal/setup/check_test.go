@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/aws-ingest/aws-ingest/internal/preflight"
+	"github.com/aws-ingest/aws-ingest/internal/preflight/preflighttest"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 	"github.com/aws-ingest/aws-ingest/internal/testkit/moto"
 )
@@ -76,7 +77,7 @@ func TestCheckAgainstMoto(t *testing.T) {
 		t.Fatalf("healthy: %v\n%s\n%s", err, out, stderr)
 	}
 	for _, want := range []string{"credentials", "queue", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "s3:GetObject"} {
-		if !hasRow(out, preflight.Pass, "aws_ingest_cloudtrail://healthy", want) {
+		if !preflighttest.HasRow(out, preflight.Pass, "aws_ingest_cloudtrail://healthy", want, "") {
 			t.Errorf("healthy: no ✓ %s:\n%s", want, out)
 		}
 	}
@@ -95,8 +96,8 @@ func TestCheckAgainstMoto(t *testing.T) {
 		t.Errorf("all stanzas: err %v\n%s", err, out)
 	}
 	t.Logf("all:\n%s", out)
-	if !hasRow(out, preflight.Fail, "aws_ingest_cloudtrail://broken", "queue") || !hasRow(out, preflight.Fail, "aws_ingest_cloudtrail://invalid", "parameters") ||
-		!hasRow(out, preflight.Skip, "aws_ingest_cloudtrail://off", "stanza") || !strings.Contains(out, "To fix:\n  aws_ingest_cloudtrail://broken queue: ") {
+	if !preflighttest.HasRow(out, preflight.Fail, "aws_ingest_cloudtrail://broken", "queue", "") || !preflighttest.HasRow(out, preflight.Fail, "aws_ingest_cloudtrail://invalid", "parameters", "") ||
+		!preflighttest.HasRow(out, preflight.Skip, "aws_ingest_cloudtrail://off", "stanza", "") || !strings.Contains(out, "To fix:\n  aws_ingest_cloudtrail://broken queue: ") {
 		t.Errorf("all stanzas:\n%s", out)
 	}
 	if _, _, err := runCommand(t, checkCommand, nil, "--inputs-conf", conf, "--stanza", "nope"); err == nil || !strings.Contains(err.Error(), "no stanza") {
@@ -105,13 +106,3 @@ func TestCheckAgainstMoto(t *testing.T) {
 }
 
 var checkCommand = preflight.Command(schemes.CloudTrail, Check).Run
-
-func hasRow(out, mark, stanza, check string) bool {
-	for l := range strings.SplitSeq(out, "\n") {
-		f := strings.Fields(l)
-		if len(f) >= 3 && f[0] == mark && f[1] == stanza && f[2] == check {
-			return true
-		}
-	}
-	return false
-}
