@@ -318,7 +318,7 @@ lookup_dir = ` + f.lookups + `
 		!preflighttest.HasRow(out, preflight.Fail, "aws_ingest_billing://corp", "bucket", "") {
 		t.Errorf("unexpected rows:\n%s", out)
 	}
-	for _, s := range []string{secretKey, corpSecret, "s3cr3t", "wJalrXUtnFEMI"} {
+	for _, s := range []string{secretKey, corpSecret, "s3cr3t", "wJalrXUtnFEMI", "AKIAIOSFODNN7CHECKXX"} {
 		if strings.Contains(out, s) || strings.Contains(stderr.String(), s) {
 			t.Errorf("a secret (%.6s...) was printed", s)
 		}

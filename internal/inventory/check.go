@@ -401,7 +401,9 @@ func (c *accountCheck) principal(callerARN string) string {
 	case c.access.roleARN != "":
 		return c.access.roleARN
 	case c.access.keyID != "":
-		return "the IAM user of account " + c.account.ID + "'s keys in aws.conf (" + c.access.keyID + ")"
+		// Only the key id's last characters: enough to find the IAM user's
+		// key, never the key in a terminal's scrollback.
+		return "the IAM user of account " + c.account.ID + "'s keys in aws.conf (key id …" + c.access.keyID[max(0, len(c.access.keyID)-4):] + ")"
 	}
 	return cmp.Or(callerARN, "the input's credentials")
 }

@@ -193,7 +193,7 @@ regions = us-east-1,mars-1
 			if tc.fix != "" && !strings.Contains(out[strings.Index(out, "To fix:")+1:], tc.fix) {
 				t.Errorf("the fixes do not say %q", tc.fix)
 			}
-			for _, s := range []string{stanzaSecret, confSecret} {
+			for _, s := range []string{stanzaSecret, confSecret, "AKIAIOSFODNN7EXAMPLE"} {
 				if strings.Contains(out, s) || strings.Contains(stderr, s) {
 					t.Errorf("a secret was printed:\n%s\n%s", out, stderr)
 				}
@@ -261,7 +261,7 @@ func TestPreflightNamesEachMissingPermission(t *testing.T) {
 			detail:  "in us-east-2: ec2:DescribeInstances, ec2:DescribeReservedInstances, ec2:DescribeInstanceTypes"},
 		{name: "no DescribeInstances", mark: preflight.Fail, answers: map[string]string{"DescribeInstances": denied},
 			detail: "in us-east-2: denied ec2:DescribeInstances; allowed ec2:DescribeReservedInstances, ec2:DescribeInstanceTypes",
-			fix:    "allow ec2:DescribeInstances to the IAM user of account 111111111111's keys in aws.conf (" + webKey + ")" + policyHint},
+			fix:    "allow ec2:DescribeInstances to the IAM user of account 111111111111's keys in aws.conf (key id …" + webKey[len(webKey)-4:] + ")" + policyHint},
 		{name: "no DescribeReservedInstances", mark: preflight.Fail, answers: map[string]string{"DescribeReservedInstances": denied},
 			detail: "denied ec2:DescribeReservedInstances",
 			fix:    "allow ec2:DescribeReservedInstances to the IAM user"},
