@@ -18,47 +18,51 @@ import (
 	"github.com/aws-ingest/aws-ingest/internal/testkit/splunkd"
 )
 
-// TestReplayPeakRSSOfAGigabyteFile replays a generated CloudTrail file of
-// 1 GiB of JSON (the real 5,000-record sample repeated) through the binary,
-// as a person would (`replay FILE > /dev/null`), and checks the process's
-// peak RSS. It writes a 100 MB file and takes a minute, so it runs only when
-// asked:
+// BenchmarkReplayPeakRSS replays a generated CloudTrail file of 1 GiB of
+// JSON (the real 5,000-record sample repeated) through the binary, as a
+// person would (`replay FILE > /dev/null`), and reports the process's peak
+// RSS, which must stay under 64 MiB, and its rates. Generating the 100 MB
+// file takes a few seconds, once:
 //
-//	AWS_INGEST_RSS_TEST=1 go test -run ReplayPeakRSS -v ./cmd/aws_ingest_cloudtrail/
-func TestReplayPeakRSSOfAGigabyteFile(t *testing.T) {
-	if os.Getenv("AWS_INGEST_RSS_TEST") == "" {
-		t.Skip("set AWS_INGEST_RSS_TEST=1 to replay a generated 1 GiB file")
-	}
+//	go test -run '^$' -bench ReplayPeakRSS -benchtime 1x ./cmd/aws_ingest_cloudtrail/
+func BenchmarkReplayPeakRSS(b *testing.B) {
 	const limitMiB = 64
-	path, records, size := bigCloudTrailFile(t, 1<<30)
-	bin := splunkd.Build(t, "github.com/aws-ingest/aws-ingest/cmd/aws_ingest_cloudtrail")
-
-	cmd := exec.Command(bin, "replay", path)
-	var events eventCounter
-	var stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &events, &stderr
-	began := time.Now()
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
+	path, records, size := bigCloudTrailFile(b, 1<<30)
+	bin := splunkd.Build(b, "github.com/aws-ingest/aws-ingest/cmd/aws_ingest_cloudtrail")
+	b.ResetTimer()
+	var rss float64
+	var wall, cpu time.Duration
+	for b.Loop() {
+		cmd := exec.Command(bin, "replay", path)
+		var events eventCounter
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &events, &stderr
+		began := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("%v\n%s", err, stderr.String())
+		}
+		wall += time.Since(began)
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		rss = max(rss, float64(ru.Maxrss)/1024) // KiB on Linux
+		cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		if events.n != records {
+			b.Errorf("%d events on stdout, want %d", events.n, records)
+		}
 	}
-	elapsed := time.Since(began)
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	rss := float64(ru.Maxrss) / 1024 // KiB on Linux
-	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	t.Logf("%d records, %d MiB of JSON replayed in %s (%.0f MB/s wall, %.0f MB per CPU-second); peak RSS %.1f MiB",
-		records, size>>20, elapsed.Round(time.Millisecond), float64(size)/1e6/elapsed.Seconds(), float64(size)/1e6/cpu.Seconds(), rss)
-	if events.n != records {
-		t.Errorf("%d events on stdout, want %d", events.n, records)
-	}
+	mb := float64(size) * float64(b.N) / 1e6
+	b.ReportMetric(rss, "peak-RSS-MiB")
+	b.ReportMetric(mb/wall.Seconds(), "MB/s")
+	b.ReportMetric(mb/cpu.Seconds(), "MB/cpu-s")
+	b.ReportMetric(float64(records), "events")
 	if rss >= limitMiB {
-		t.Errorf("peak RSS %.1f MiB, want < %d MiB", rss, limitMiB)
+		b.Errorf("peak RSS %.1f MiB, want < %d MiB", rss, limitMiB)
 	}
 }
 
 // bigCloudTrailFile writes a gzip CloudTrail file of at least size bytes of
 // JSON, made of the bundled sample's records, and returns its path, its
 // record count and its JSON size.
-func bigCloudTrailFile(t *testing.T, size int64) (string, int, int64) {
+func bigCloudTrailFile(t testing.TB, size int64) (string, int, int64) {
 	t.Helper()
 	sample := readGzip(t, filepath.Join("..", "..", "internal", "cloudtrail", "records", "testdata", "derived", "derived-large-5000rec.json.gz"))
 	open, close := bytes.IndexByte(sample, '['), bytes.LastIndexByte(sample, ']')
@@ -96,7 +100,7 @@ func bigCloudTrailFile(t *testing.T, size int64) (string, int, int64) {
 	return path, records, written
 }
 
-func readGzip(t *testing.T, path string) []byte {
+func readGzip(t testing.TB, path string) []byte {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
