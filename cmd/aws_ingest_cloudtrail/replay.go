@@ -34,6 +34,7 @@ func replay(ctx context.Context, env *cli.Env, args []string) error {
 	region := fs.String("region", os.Getenv("AWS_REGION"), "region of s3:// sources (default $AWS_REGION)")
 	checkpointDir := fs.String("checkpoint-dir", "", "for s3:// sources: remember finished objects here, so an interrupted back-fill resumes")
 	sourcetype := fs.String("sourcetype", "aws:cloudtrail", "sourcetype of the events")
+	parallel := fs.Int("parallel", 8, "for s3:// sources: objects read at once (1: one by one, in listing order)")
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "usage: aws_ingest_cloudtrail replay [flags] SOURCE...\n\nSOURCE is a CloudTrail log file (.json.gz or .json), a folder (read recursively) or s3://bucket/prefix.\n\n")
 		fs.PrintDefaults()
@@ -41,11 +42,15 @@ func replay(ctx context.Context, env *cli.Env, args []string) error {
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 || (*format != "xml" && *format != "json") {
-		fs.Usage()
-		return cli.ErrUsage
+	switch {
+	case fs.NArg() == 0:
+		return cli.UsageError(env, fs, "no SOURCE given")
+	case *format != "xml" && *format != "json":
+		return cli.UsageError(env, fs, "--format %q: want xml or json", *format)
+	case *parallel < 1 || *parallel > 64:
+		return cli.UsageError(env, fs, "--parallel %d: want 1 to 64", *parallel)
 	}
-	o := cloudtrail.ReplayOptions{JSON: *format == "json", Sourcetype: *sourcetype, Out: env.Stdout, Log: env.Log}
+	o := cloudtrail.ReplayOptions{JSON: *format == "json", Sourcetype: *sourcetype, Out: env.Stdout, Log: env.Log, Parallel: *parallel}
 	var err error
 	if o.Since, err = parseTime(*since); err != nil {
 		return fmt.Errorf("--since: %w", err)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,46 +36,71 @@ type ReplayOptions struct {
 	Sourcetype   string
 	S3           Lister            // for s3:// sources
 	Checkpoints  *checkpoint.Store // for s3:// sources: a resumed back-fill skips what it wrote
-	Events       *modinput.Writer  // the XML stream (when !JSON)
-	Out          io.Writer         // JSON lines (when JSON)
-	Log          interface{ Warn(string, ...any) }
+	// Parallel is how many objects of an s3:// source are read at once
+	// (0 or 1: one by one, in listing order). Each object's records stay
+	// in order; the objects' interleave in the output.
+	Parallel int
+	Events   *modinput.Writer // the XML stream (when !JSON)
+	Out      io.Writer        // JSON lines (when JSON)
+	Log      interface{ Warn(string, ...any) }
 }
 
 // ReplayStats count what replay did.
 type ReplayStats struct{ Files, Records, Written int }
 
+func (s *ReplayStats) add(o ReplayStats) {
+	s.Files, s.Records, s.Written = s.Files+o.Files, s.Records+o.Records, s.Written+o.Written
+}
+
+// jsonChunk is how many bytes of JSON lines a reader gathers before one
+// write to Out.
+const jsonChunk = 256 << 10
+
 // Replay writes the records of local CloudTrail files, folders (recursive)
 // and s3://bucket/prefix sources as the input would ingest them.
 func Replay(ctx context.Context, sources []string, o ReplayOptions) (ReplayStats, error) {
-	r := replayer{o: o}
-	if r.o.Sourcetype == "" {
-		r.o.Sourcetype = "aws:cloudtrail"
+	if o.Sourcetype == "" {
+		o.Sourcetype = "aws:cloudtrail"
 	}
+	r := &replayer{o: o}
+	var total ReplayStats
 	for _, src := range sources {
+		var stats ReplayStats
 		var err error
 		if rest, ok := strings.CutPrefix(src, "s3://"); ok {
-			err = r.bucket(ctx, rest)
+			stats, err = r.bucket(ctx, rest)
 		} else {
-			err = r.local(ctx, src)
+			rd := &reader{replayer: r}
+			err = rd.local(ctx, src)
+			stats = rd.stats
 		}
+		total.add(stats)
 		if err != nil {
-			return r.stats, err
+			return total, err
 		}
 	}
 	if !o.JSON {
-		return r.stats, o.Events.Sync(ctx)
+		return total, o.Events.Sync(ctx)
 	}
-	return r.stats, nil
+	return total, nil
 }
 
+// replayer is what the readers of one Replay share.
 type replayer struct {
 	o     ReplayOptions
+	outMu sync.Mutex // JSON chunks of parallel readers never interleave
+}
+
+// reader replays files one at a time; a parallel back-fill has one per
+// object it reads at once.
+type reader struct {
+	*replayer
 	stats ReplayStats
-	line  bytes.Buffer
+	lines bytes.Buffer // JSON lines not yet written
 	batch *modinput.Batch
 }
 
-func (r *replayer) local(ctx context.Context, root string) error {
+func (r *reader) local(ctx context.Context, root string) error {
 	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -100,15 +126,67 @@ func (r *replayer) local(ctx context.Context, root string) error {
 	})
 }
 
-func (r *replayer) bucket(ctx context.Context, spec string) error {
+// bucket replays the log files under s3://spec with o.Parallel readers;
+// the first error stops the listing and the other readers.
+func (r *replayer) bucket(ctx context.Context, spec string) (ReplayStats, error) {
 	if r.o.S3 == nil {
-		return errors.New("an s3:// source needs AWS credentials and a region (AWS_REGION)")
+		return ReplayStats{}, errors.New("an s3:// source needs AWS credentials and a region (AWS_REGION)")
 	}
 	bucket, prefix, _ := strings.Cut(spec, "/")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		once  sync.Once
+		first error
+	)
+	fail := func(err error) {
+		once.Do(func() { first = err; cancel() })
+	}
+	ids := make(chan checkpoint.ObjectID)
+	readers := make([]*reader, max(r.o.Parallel, 1))
+	var wg sync.WaitGroup
+	for i := range readers {
+		rd := &reader{replayer: r}
+		readers[i] = rd
+		wg.Go(func() {
+			for id := range ids {
+				if err := rd.object(ctx, id); err != nil {
+					fail(err)
+					return
+				}
+			}
+		})
+	}
+	listErr := r.list(ctx, bucket, prefix, func(id checkpoint.ObjectID) bool {
+		select {
+		case ids <- id:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	})
+	close(ids)
+	wg.Wait()
+	var stats ReplayStats
+	for _, rd := range readers {
+		stats.add(rd.stats)
+	}
+	if first != nil {
+		return stats, first
+	}
+	return stats, listErr
+}
+
+// list hands each log file under prefix that is not done yet to take, until
+// take returns false.
+func (r *replayer) list(ctx context.Context, bucket, prefix string, take func(checkpoint.ObjectID) bool) error {
 	var token *string
 	for {
 		page, err := r.o.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), ContinuationToken: token})
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped by a reader's error, which is the one to report
+			}
 			return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, explain(err, "s3:ListBucket", "arn:aws:s3:::"+bucket))
 		}
 		for _, obj := range page.Contents {
@@ -122,8 +200,8 @@ func (r *replayer) bucket(ctx context.Context, spec string) error {
 					continue
 				}
 			}
-			if err := r.object(ctx, id); err != nil {
-				return err
+			if !take(id) {
+				return nil
 			}
 		}
 		if !aws.ToBool(page.IsTruncated) {
@@ -133,7 +211,7 @@ func (r *replayer) bucket(ctx context.Context, spec string) error {
 	}
 }
 
-func (r *replayer) object(ctx context.Context, id checkpoint.ObjectID) error {
+func (r *reader) object(ctx context.Context, id checkpoint.ObjectID) error {
 	source := "s3://" + id.Bucket + "/" + id.Key
 	out, err := r.o.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(id.Bucket), Key: aws.String(id.Key)})
 	if err != nil {
@@ -155,8 +233,9 @@ func (r *replayer) object(ctx context.Context, id checkpoint.ObjectID) error {
 	return r.o.Checkpoints.Done(id, int64(n), nil)
 }
 
-// file writes one file's records and returns how many it had.
-func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype string) (int, error) {
+// file writes one file's records and returns how many it had. When it
+// returns, its JSON lines are written and its events handed to the writer.
+func (r *reader) file(ctx context.Context, body io.Reader, source, sourcetype string) (int, error) {
 	r.stats.Files++
 	stats, err := records.Split(body, records.Options{}, func(rec records.Record) error {
 		r.stats.Records++
@@ -186,8 +265,15 @@ func (r *replayer) file(ctx context.Context, body io.Reader, source, sourcetype 
 }
 
 // flush hands the batched events to the writer, which owns them from then
-// on.
-func (r *replayer) flush(ctx context.Context) error {
+// on, or writes the gathered JSON lines.
+func (r *reader) flush(ctx context.Context) error {
+	if r.lines.Len() > 0 {
+		r.outMu.Lock()
+		_, err := r.o.Out.Write(r.lines.Bytes())
+		r.outMu.Unlock()
+		r.lines.Reset()
+		return err
+	}
 	if r.batch == nil {
 		return nil
 	}
@@ -196,20 +282,21 @@ func (r *replayer) flush(ctx context.Context) error {
 	return err
 }
 
-// jsonLine writes a record on one line (records are compact already;
+// jsonLine adds a record as one line (records are compact already;
 // pretty-printed ones are compacted).
-func (r *replayer) jsonLine(raw []byte) error {
-	r.line.Reset()
+func (r *reader) jsonLine(raw []byte) error {
 	if bytes.ContainsAny(raw, "\r\n") {
-		if err := json.Compact(&r.line, raw); err != nil {
+		if err := json.Compact(&r.lines, raw); err != nil {
 			return err
 		}
 	} else {
-		r.line.Write(raw)
+		r.lines.Write(raw)
 	}
-	r.line.WriteByte('\n')
-	_, err := r.o.Out.Write(r.line.Bytes())
-	return err
+	r.lines.WriteByte('\n')
+	if r.lines.Len() >= jsonChunk {
+		return r.flush(context.Background())
+	}
+	return nil
 }
 
 func sourcetypeOf(key, def string) string {
