@@ -53,8 +53,10 @@ func TestCheckSubcommand(t *testing.T) {
 			t.Errorf("no ✓ %s row:\n%s", row, out)
 		}
 	}
-	if strings.Contains(out+stderr.String(), stanzaSecret) || strings.Contains(out+stderr.String(), confSecret) {
-		t.Errorf("a secret was printed:\n%s\n%s", out, stderr.String())
+	for _, s := range []string{stanzaSecret, confSecret, "AKIAIOSFODNN7EXAMPLE"} {
+		if strings.Contains(out+stderr.String(), s) {
+			t.Errorf("a secret (%.4s...) was printed:\n%s\n%s", s, out, stderr.String())
+		}
 	}
 	if _, err := os.Stat(lookups); !os.IsNotExist(err) {
 		t.Errorf("check created lookup_dir: %v", err)

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,7 +152,7 @@ func apiError(status int, code string) error {
 
 // sink collects events like the stdout writer, flushing on Sync.
 type sink struct {
-	pressure atomic.Uint64 // math.Float64bits of what Pressure reports
+	syncDelay time.Duration // stdout's slowness: each Sync takes this long
 
 	mu      sync.Mutex
 	pending []modinput.Event
@@ -198,9 +197,8 @@ func (s *sink) WriteBatch(ctx context.Context, b *modinput.Batch) error {
 	return s.Write(ctx, events...)
 }
 
-func (s *sink) Pressure() float64 { return math.Float64frombits(s.pressure.Load()) }
-
 func (s *sink) Sync(ctx context.Context) error {
+	time.Sleep(s.syncDelay)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.flushed = append(s.flushed, s.pending...)

@@ -26,9 +26,6 @@ type EventSink interface {
 	WriteBatch(ctx context.Context, b *modinput.Batch) error
 	// Sync returns once everything written before is flushed to stdout.
 	Sync(ctx context.Context) error
-	// Pressure is the share of the writer's queue in use (0 to 1): how far
-	// stdout is behind, the signal the worker limit adapts to.
-	Pressure() float64
 }
 
 // Checkpoints remember, per S3 object, what is already in Splunk.
@@ -155,7 +152,7 @@ func isQueueURL(s string) bool {
 // messages in the queue for other consumers.
 func (in *Input) capacity() int {
 	limit, _ := in.limit.current()
-	return max(receiveBatch, 2*limit)
+	return 2 * limit
 }
 
 func (in *Input) run(ctx context.Context) error {

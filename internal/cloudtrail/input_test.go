@@ -25,6 +25,7 @@ type harness struct {
 	url     string
 	objects *fakeObjects
 	sink    *sink
+	events  EventSink // instead of sink when set
 	cps     *memCheckpoints
 	logs    *syncLog
 	cancel  context.CancelFunc
@@ -73,7 +74,11 @@ func (h *harness) start(cfg Config) {
 	h.done = make(chan error, 1)
 	log := slog.New(modinput.NewLogHandler(h.logs, slog.LevelDebug))
 	go func() {
-		h.done <- Run(ctx, cfg, Deps{Queue: h.sqs, Objects: h.objects, Checkpoints: h.cps, Events: h.sink, Log: log})
+		var events EventSink = h.sink
+		if h.events != nil {
+			events = h.events
+		}
+		h.done <- Run(ctx, cfg, Deps{Queue: h.sqs, Objects: h.objects, Checkpoints: h.cps, Events: events, Log: log})
 	}()
 }
 

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// congestedAt is the share of the event writer's queue in use from which
-// stdout counts as the bottleneck.
-const congestedAt = 0.5
+// minCongestion is the shortest wait for stdout that counts as congestion:
+// below it, scheduling noise would decide.
+const minCongestion = 5 * time.Millisecond
 
 // cutInterval spaces out cuts of the limit: one congested moment is seen
 // by every worker writing at that time, and should cut once.
@@ -16,12 +16,14 @@ const cutInterval = time.Second
 
 // limiter bounds how many objects are read at once, between 1 and
 // max_workers, by additive increase and multiplicative decrease (as TCP's
-// window). When the event writer's queue stays half full, splunkd reads
+// window). When a worker waits for its batch to reach stdout longer than it
+// took to produce the batch (read from S3, split, encode), splunkd reads
 // stdout slower than the workers produce: more objects in flight would only
 // hold SQS messages (and memory, and visibility extensions) that another
 // forwarder on the same queue could take, so the limit is cut by a quarter.
-// When an object finishes while another waited for a slot, the workers are
-// the bottleneck (S3 latency, not stdout), so the limit grows by one.
+// When an object finishes while every slot was taken and another waited,
+// the workers are the bottleneck (S3 latency, not stdout), so the limit
+// grows by one.
 type limiter struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced when a slot may have opened
@@ -67,18 +69,21 @@ func (l *limiter) acquire(ctx context.Context) error {
 func (l *limiter) release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// Only a release from a full limit grows it: two releases before a
+	// waiter runs grow it once.
+	full := l.active >= l.limit
 	l.active--
-	if l.waiting > 0 && l.limit < l.max && l.now().Sub(l.lastCongested) >= cutInterval {
+	if full && l.waiting > 0 && l.limit < l.max && l.now().Sub(l.lastCongested) >= cutInterval {
 		l.limit++
 	}
 	l.wake()
 }
 
-// observe takes the writer's queue use after a write and cuts the limit
-// when it shows congestion. Objects already being read finish; the cut
-// applies to the next ones.
-func (l *limiter) observe(pressure float64) {
-	if pressure < congestedAt {
+// observe takes whether a worker waited for stdout longer than it
+// produced, and cuts the limit when it did. Objects already being read
+// finish; the cut applies to the next ones.
+func (l *limiter) observe(congested bool) {
+	if !congested {
 		return
 	}
 	l.mu.Lock()

@@ -1,11 +1,14 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"math"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws-ingest/aws-ingest/internal/modinput"
 )
 
 func TestLimiterStartsSmallAndGrowsWhileWorkWaits(t *testing.T) {
@@ -56,24 +59,25 @@ func TestLimiterCutsOnCongestionOncePerInterval(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	l.now = func() time.Time { return now }
 
-	l.observe(congestedAt - 0.01)
+	l.observe(false)
 	if limit, _ := l.current(); limit != 16 {
-		t.Fatalf("cut below the congestion mark: %d", limit)
+		t.Fatalf("cut without congestion: %d", limit)
 	}
-	l.observe(1)
-	l.observe(1) // the same congested moment, seen by another worker
+	l.observe(true)
+	l.observe(true) // the same congested moment, seen by another worker
 	if limit, _ := l.current(); limit != 12 {
 		t.Fatalf("after congestion: limit %d, want 12 (cut by a quarter, once)", limit)
 	}
 	for range 20 {
 		now = now.Add(cutInterval)
-		l.observe(congestedAt)
+		l.observe(true)
 	}
 	if limit, _ := l.current(); limit != 1 {
 		t.Errorf("sustained congestion: limit %d, want 1", limit)
 	}
 
-	// No growth while congestion is recent, even with work waiting.
+	// No growth while congestion is recent, even with the limit full and
+	// work waiting.
 	l.waiting = 1
 	l.active = 1
 	l.release()
@@ -190,12 +194,11 @@ func TestWorkerLimitGrowsWhenS3IsTheBottleneck(t *testing.T) {
 	}
 }
 
-// With stdout behind (the writer's queue full), the limit shrinks and
-// never grows, whatever waits.
+// With stdout behind (each Sync slower than reading a file), the limit
+// shrinks and never grows, whatever waits.
 func TestWorkerLimitShrinksWhenStdoutIsBehind(t *testing.T) {
 	h := newHarness(t, nil)
-	h.objects.delay = 20 * time.Millisecond
-	h.sink.pressure.Store(math.Float64bits(1))
+	h.sink.syncDelay = 20 * time.Millisecond
 	cfg := h.config()
 	cfg.MaxWorkers = 8
 	h.sendObjects(60)
@@ -213,5 +216,46 @@ func TestWorkerLimitShrinksWhenStdoutIsBehind(t *testing.T) {
 	}
 	if n := len(h.sink.events()); n != 60 {
 		t.Errorf("%d events, want 60", n)
+	}
+}
+
+// slowStdout is a pipe to a splunkd that reads slowly.
+type slowStdout struct {
+	mu     sync.Mutex
+	events int
+}
+
+func (s *slowStdout) Write(p []byte) (int, error) {
+	time.Sleep(5 * time.Millisecond)
+	s.mu.Lock()
+	s.events += bytes.Count(p, []byte("<event "))
+	s.mu.Unlock()
+	return len(p), nil
+}
+
+// The same through the real event writer: the signal is the workers' wait
+// for stdout, whatever the writer's queue looks like.
+func TestWorkerLimitShrinksBehindARealSlowStdout(t *testing.T) {
+	h := newHarness(t, nil)
+	out := &slowStdout{}
+	w := modinput.NewWriter(out, modinput.WriterOptions{BufferSize: 4 << 10})
+	h.events = w
+	cfg := h.config()
+	cfg.MaxWorkers = 8
+	h.sendObjects(60)
+	h.start(cfg)
+	h.waitFor("every message to be deleted", func() bool { return h.deleted() == 6 })
+	h.stop()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.objects.mu.Lock()
+	maxOpen := h.objects.maxOpen
+	h.objects.mu.Unlock()
+	if maxOpen > 4 {
+		t.Errorf("objects read at once: at most %d, want no more than the initial 4", maxOpen)
+	}
+	if out.events < 60 {
+		t.Errorf("%d events on stdout, want at least the 60 records", out.events)
 	}
 }

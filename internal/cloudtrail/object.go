@@ -70,6 +70,7 @@ func (in *Input) ingestObject(ctx context.Context, obj message.Object, msgID str
 		log.Debug("not a CloudTrail log file: skipped")
 		return nil
 	}
+	requested := time.Now() // S3's latency is part of producing the first batch
 	out, err := in.getObject(ctx, obj)
 	if err != nil {
 		class := classify(err)
@@ -97,7 +98,7 @@ func (in *Input) ingestObject(ctx context.Context, obj message.Object, msgID str
 	if key.Kind == message.Insight {
 		sourcetype = InsightSourcetype
 	}
-	w := objectWriter{in: in, ctx: ctx, id: id, source: source, sourcetype: sourcetype, skip: state.Records}
+	w := objectWriter{in: in, ctx: ctx, id: id, source: source, sourcetype: sourcetype, skip: state.Records, producing: requested}
 	var sum hash.Hash
 	if in.cfg.ValidateIntegrity {
 		sum = sha256.New()
@@ -105,7 +106,7 @@ func (in *Input) ingestObject(ctx context.Context, obj message.Object, msgID str
 	body := &countingReader{r: out.Body}
 	stats, splitErr := records.Split(body, records.Options{Hash: sum}, w.record)
 	in.metrics.Bytes.Add(body.n)
-	if err := w.flush(true); err != nil {
+	if err := w.flush(); err != nil {
 		return &objectError{class: transient, err: err}
 	}
 	if splitErr != nil {
@@ -235,6 +236,9 @@ type objectWriter struct {
 	batch   *modinput.Batch // nil until a record is kept; the writer owns it once written
 	seen    int64           // records handled (written or excluded), skipped ones included
 	written int64           // seen at the last Write
+	// producing is when the current batch began (reading S3, splitting,
+	// encoding): the limiter compares that time with the wait for stdout.
+	producing time.Time
 }
 
 func (w *objectWriter) record(r records.Record) error {
@@ -255,34 +259,32 @@ func (w *objectWriter) record(r records.Record) error {
 	// splitter and are reused after this call.
 	w.batch.Add(&ev)
 	if w.batch.Len() >= eventBatch {
-		return w.flush(true)
+		return w.flush()
 	}
 	return nil
 }
 
-// flush writes the batch; with sync it also waits for stdout and records
-// the progress. Once the stop has begun it writes with a context of its
+// flush writes the batch, waits for stdout and records the progress. Once the stop has begun it writes with a context of its
 // own, so an interrupted object still records how far Splunk got.
-func (w *objectWriter) flush(sync bool) error {
+func (w *objectWriter) flush() error {
 	ctx := w.ctx
 	if ctx.Err() != nil {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), finalSyncTimeout)
 		defer cancel()
 	}
-	if w.batch != nil && w.batch.Len() > 0 {
+	began := time.Now()
+	produced := began.Sub(w.producing)
+	wrote := w.batch != nil && w.batch.Len() > 0
+	if wrote {
 		n := w.batch.Len()
 		if err := w.in.deps.Events.WriteBatch(ctx, w.batch); err != nil {
 			return err // not queued: the final flush writes this batch again
 		}
 		w.in.metrics.Events.Add(int64(n))
 		w.batch = nil
-		w.in.limit.observe(w.in.deps.Events.Pressure())
 	}
 	w.written = w.seen
-	if !sync {
-		return nil
-	}
 	// The events are queued now and will reach stdout: wait for that even
 	// if the stop comes meanwhile (for a bounded time), or their progress
 	// would not be recorded and they would be emitted again.
@@ -292,6 +294,14 @@ func (w *objectWriter) flush(sync bool) error {
 	defer stop()
 	if err := w.in.deps.Events.Sync(syncCtx); err != nil {
 		return err
+	}
+	if wrote {
+		// Waiting for stdout longer than producing the batch took: splunkd
+		// is the bottleneck, and more files at once would not help. A wait
+		// too short to matter is never congestion.
+		waited := time.Since(began)
+		w.in.limit.observe(waited > produced && waited > minCongestion)
+		w.producing = time.Now()
 	}
 	if w.written > w.skip {
 		return w.in.deps.Checkpoints.Progress(w.id, w.written)

@@ -172,9 +172,9 @@ func (r *replayer) bucket(ctx context.Context, spec string) (ReplayStats, error)
 		stats.add(rd.stats)
 	}
 	if first != nil {
-		return stats, first
+		return stats, first // the cause; the listing then only saw the cancel
 	}
-	return stats, listErr
+	return stats, listErr // the caller's stop (ctx.Err()) included
 }
 
 // list hands each log file under prefix that is not done yet to take, until
@@ -185,7 +185,7 @@ func (r *replayer) list(ctx context.Context, bucket, prefix string, take func(ch
 		page, err := r.o.S3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), ContinuationToken: token})
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil // stopped by a reader's error, which is the one to report
+				return ctx.Err()
 			}
 			return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, explain(err, "s3:ListBucket", "arn:aws:s3:::"+bucket))
 		}
@@ -201,7 +201,7 @@ func (r *replayer) list(ctx context.Context, bucket, prefix string, take func(ch
 				}
 			}
 			if !take(id) {
-				return nil
+				return ctx.Err()
 			}
 		}
 		if !aws.ToBool(page.IsTruncated) {
@@ -226,7 +226,12 @@ func (r *reader) object(ctx context.Context, id checkpoint.ObjectID) error {
 		return nil
 	}
 	if !r.o.JSON {
-		if err := r.o.Events.Sync(ctx); err != nil {
+		// The events are queued and will reach stdout even if another
+		// reader fails now: wait for them (a bounded time), or a resumed
+		// back-fill would write this object again.
+		syncCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalSyncTimeout)
+		defer cancel()
+		if err := r.o.Events.Sync(syncCtx); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -141,5 +142,24 @@ func TestReplayS3InParallelXMLAndFailure(t *testing.T) {
 	_, err = Replay(t.Context(), []string{"s3://trail/"}, ReplayOptions{Events: w, S3: client, Parallel: 3})
 	if err == nil || !strings.Contains(err.Error(), logKey(5)) {
 		t.Errorf("a corrupt object: err = %v, want one naming %s", err, logKey(5))
+	}
+}
+
+// hangingList never answers a listing until its context ends.
+type hangingList struct{ Lister }
+
+func (hangingList) ListObjectsV2(ctx context.Context, _ *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A back-fill stopped by the caller (Ctrl-C, SIGTERM) says so; it must not
+// look finished.
+func TestReplayS3StoppedIsAnError(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := Replay(ctx, []string{"s3://trail/"}, ReplayOptions{JSON: true, Out: &bytes.Buffer{}, S3: hangingList{}, Parallel: 4})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("stopped back-fill: err = %v, want the context's error", err)
 	}
 }

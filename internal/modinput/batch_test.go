@@ -2,9 +2,7 @@ package modinput
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"io"
 	"testing"
 	"time"
 )
@@ -65,24 +63,6 @@ func TestWriteBatchAfterCloseKeepsTheBatch(t *testing.T) {
 	if b.Len() != 1 {
 		t.Errorf("a batch that was not queued was emptied: len %d", b.Len())
 	}
-}
-
-func TestWriterPressure(t *testing.T) {
-	pr, pw := io.Pipe() // nobody reads: the writer goroutine blocks on its first flush
-	w := NewWriter(pw, WriterOptions{QueueLen: 4, BufferSize: 16})
-	if p := w.Pressure(); p != 0 {
-		t.Errorf("idle writer pressure %v", p)
-	}
-	for range 8 { // one in the blocked goroutine, then the queue fills
-		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
-		_ = w.Write(ctx, Event{Data: []byte("a full line that overflows the buffer")})
-		cancel()
-	}
-	if p := w.Pressure(); p != 1 {
-		t.Errorf("blocked writer pressure %v, want 1", p)
-	}
-	pr.Close()
-	_ = w.Close()
 }
 
 // A verbatim event is copied as it is: the same bytes as escaping would

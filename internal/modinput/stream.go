@@ -151,12 +151,6 @@ func (w *Writer) Close() error {
 	return w.Err()
 }
 
-// Pressure is the share of the queue in use, 0 to 1: near 1, Write is
-// about to block because the underlying writer is slower than the sources.
-func (w *Writer) Pressure() float64 {
-	return float64(len(w.items)) / float64(cap(w.items))
-}
-
 // Err returns the first write error, if any.
 func (w *Writer) Err() error {
 	if p := w.err.Load(); p != nil {

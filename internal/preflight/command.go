@@ -41,7 +41,7 @@ func run(ctx context.Context, env *cli.Env, args []string, table *params.Table, 
 	var conf, only, user, uri string
 	fs.StringVar(&conf, "inputs-conf", "", "inputs.conf to read (default: every inputs.conf of this Splunk installation, layered as splunkd does)")
 	fs.StringVar(&only, "stanza", "", "check only this stanza (NAME or "+table.Name+"://NAME), even when disabled")
-	fs.StringVar(&user, "splunk-user", "", "log in to splunkd as USER (password from $SPLUNK_PASSWORD or the first line of stdin) to read aws_account credentials")
+	fs.StringVar(&user, "splunk-user", "", "log in to splunkd as USER (password from $SPLUNK_PASSWORD or the first line of a piped stdin) to read aws_account credentials")
 	fs.StringVar(&uri, "splunkd-uri", "https://127.0.0.1:8089", "splunkd's management URI, with --splunk-user")
 	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
@@ -125,12 +125,18 @@ func CredentialsFix(job *cli.Job, account string) string {
 }
 
 // login asks splunkd for a session key with the password of
-// $SPLUNK_PASSWORD or the first line of stdin (never a flag: flags show in
-// ps and shell history).
+// $SPLUNK_PASSWORD or the first line of a piped stdin: never a flag (flags
+// show in ps and shell history), never typed on a terminal (which would
+// show it; no dependency to turn echo off is worth that).
 func login(ctx context.Context, env *cli.Env, uri, user string) (secret.String, error) {
 	pw := secret.String(os.Getenv("SPLUNK_PASSWORD"))
 	if pw.IsZero() {
-		fmt.Fprintf(env.Stderr, "splunkd password for %s: ", user)
+		if f, ok := env.Stdin.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				return "", fmt.Errorf("--splunk-user %s: stdin is a terminal, which would show the password; "+
+					"set it without echo (read -rs SPLUNK_PASSWORD; export SPLUNK_PASSWORD) or pipe it on stdin", user)
+			}
+		}
 		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
 		if err != nil && (err != io.EOF || line == "") {
 			return "", fmt.Errorf("--splunk-user %s: no password in $SPLUNK_PASSWORD or on stdin", user)
@@ -145,7 +151,13 @@ func login(ctx context.Context, env *cli.Env, uri, user string) (secret.String, 
 // context): system/default, the apps' default then local folders (an app
 // whose folder name sorts first wins), system/local.
 func inputsLayers(etc string) []string {
-	apps, _ := filepath.Glob(filepath.Join(etc, "apps", "*"))
+	var apps []string
+	entries, _ := os.ReadDir(filepath.Join(etc, "apps"))
+	for _, e := range entries {
+		if e.IsDir() {
+			apps = append(apps, filepath.Join(etc, "apps", e.Name()))
+		}
+	}
 	slices.Sort(apps)
 	slices.Reverse(apps)
 	files := []string{filepath.Join(etc, "system", "default", "inputs.conf")}

@@ -190,6 +190,10 @@ func TestInputsLayersOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A stray file among the apps is no app.
+	if err := os.WriteFile(filepath.Join(etc, "apps", "README"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	got := inputsLayers(etc)
 	rel := make([]string, len(got))
 	for i, f := range got {
@@ -201,5 +205,33 @@ func TestInputsLayersOrder(t *testing.T) {
 		"system/local/inputs.conf"}
 	if strings.Join(rel, " ") != filepath.FromSlash(strings.Join(want, " ")) {
 		t.Errorf("layers\n got %v\nwant %v", rel, want)
+	}
+}
+
+// A layer that exists but cannot be read is an error, not a layer skipped:
+// splunkd, running as another user, would apply it.
+func TestLoadStanzasUnreadableLayer(t *testing.T) {
+	dir := t.TempDir()
+	notDir := writeConf(t, "x")
+	if _, err := LoadStanzas("demo", writeConf(t, conf), filepath.Join(notDir, "inputs.conf")); err == nil || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("a layer under a file: err = %v", err)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every file")
+	}
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	layer := filepath.Join(locked, "inputs.conf")
+	if err := os.WriteFile(layer, []byte("[demo://x]\ndisabled = 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(locked, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(locked, 0o700) })
+	if _, err := LoadStanzas("demo", writeConf(t, conf), layer); err == nil || !strings.Contains(err.Error(), "cannot read "+layer) {
+		t.Errorf("unreadable layer: err = %v", err)
 	}
 }

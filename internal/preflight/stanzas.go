@@ -1,7 +1,9 @@
 package preflight
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"strings"
@@ -14,12 +16,16 @@ import (
 // LoadStanzas reads inputs.conf layers (later files win, key by key) and
 // returns scheme's stanzas with the [default] and [<scheme>] settings
 // applied under their own, as splunkd does. Missing files are skipped; at
-// least one must exist.
+// least one must exist. A file that exists but cannot be read is an error:
+// skipping it would check a configuration splunkd does not use.
 func LoadStanzas(scheme string, files ...string) ([]modinput.Stanza, error) {
 	var sources []any
 	for _, f := range files {
-		if _, err := os.Stat(f); err == nil {
+		switch _, err := os.Stat(f); {
+		case err == nil:
 			sources = append(sources, f)
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("cannot read %s: %w; run check as the user splunkd runs as", f, err)
 		}
 	}
 	if len(sources) == 0 {

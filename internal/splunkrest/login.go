@@ -36,13 +36,20 @@ func Login(ctx context.Context, serverURI, user string, password secret.String, 
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.hc.Do(req)
+	// A redirect would send the password on to another address (307 and
+	// 308 repeat the form): never follow one.
+	hc := *c.hc
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := hc.Do(req)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	body := io.LimitReader(resp.Body, 64<<10)
 	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return "", fmt.Errorf("%s: HTTP %d redirect to %q, not followed (it would carry the password); give that address as the splunkd URI if it is splunkd's",
+			what, resp.StatusCode, resp.Header.Get("Location"))
 	case resp.StatusCode == http.StatusUnauthorized:
 		return "", fmt.Errorf("%s: HTTP 401: wrong user or password", what)
 	case resp.StatusCode != http.StatusOK:

@@ -52,3 +52,28 @@ func TestLogin(t *testing.T) {
 		t.Error("empty password accepted")
 	}
 }
+
+// A redirect is not followed: 307 and 308 would repeat the form, password
+// included, to whatever address the answer names.
+func TestLoginDoesNotFollowRedirects(t *testing.T) {
+	const password = "s3cr3t-pw"
+	var leaked bool
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.FormValue("password") == password {
+			leaked = true
+		}
+		fmt.Fprint(w, `{"sessionKey":"stolen"}`)
+	}))
+	t.Cleanup(elsewhere.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/services/auth/login", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(srv.Close)
+	_, err := Login(t.Context(), srv.URL, "admin", password, WithHTTPClient(srv.Client()))
+	if err == nil || !strings.Contains(err.Error(), "redirect") || strings.Contains(err.Error(), password) {
+		t.Errorf("redirected login: err = %v", err)
+	}
+	if leaked {
+		t.Error("the password was sent on to the redirect's address")
+	}
+}
