@@ -149,10 +149,12 @@ func isQueueURL(s string) bool {
 // capacity bounds the messages being worked on: enough to keep the
 // workers the limiter allows busy with one message's objects while the next
 // are received. Under backpressure it shrinks with the limit, leaving
-// messages in the queue for other consumers.
+// messages in the queue for other consumers, but never below one receive
+// batch: messages waiting for their batched delete count too, and fewer
+// would leave the workers idle while the deleter gathers a batch.
 func (in *Input) capacity() int {
 	limit, _ := in.limit.current()
-	return 2 * limit
+	return max(receiveBatch, 2*limit)
 }
 
 func (in *Input) run(ctx context.Context) error {
