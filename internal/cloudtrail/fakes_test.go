@@ -80,6 +80,13 @@ func (f *fakeObjects) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ..
 		ContentLength: aws.Int64(int64(len(body))), Metadata: f.meta[k]}, nil
 }
 
+// mostOpen is the most bodies that were open at once.
+func (f *fakeObjects) mostOpen() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.maxOpen
+}
+
 // countedBody keeps fakeObjects.open: a body counts until it is closed.
 type countedBody struct {
 	io.Reader

@@ -173,19 +173,24 @@ func (h *harness) sendObjects(n int) {
 	}
 }
 
-// With stdout keeping up and S3 slow, the limit grows to max_workers.
-func TestWorkerLimitGrowsWhenS3IsTheBottleneck(t *testing.T) {
-	h := newHarness(t, nil)
-	h.objects.delay = 20 * time.Millisecond
+// ingest60 runs the input with max_workers 8 on 60 log files in 6
+// messages until every message is deleted.
+func (h *harness) ingest60() {
+	h.t.Helper()
 	cfg := h.config()
 	cfg.MaxWorkers = 8
 	h.sendObjects(60)
 	h.start(cfg)
 	h.waitFor("every message to be deleted", func() bool { return h.deleted() == 6 })
 	h.stop()
-	h.objects.mu.Lock()
-	maxOpen := h.objects.maxOpen
-	h.objects.mu.Unlock()
+}
+
+// With stdout keeping up and S3 slow, the limit grows to max_workers.
+func TestWorkerLimitGrowsWhenS3IsTheBottleneck(t *testing.T) {
+	h := newHarness(t, nil)
+	h.objects.delay = 20 * time.Millisecond
+	h.ingest60()
+	maxOpen := h.objects.mostOpen()
 	if maxOpen <= 4 || maxOpen > 8 {
 		t.Errorf("objects read at once: at most %d, want more than the initial 4 and at most max_workers 8", maxOpen)
 	}
@@ -199,15 +204,8 @@ func TestWorkerLimitGrowsWhenS3IsTheBottleneck(t *testing.T) {
 func TestWorkerLimitShrinksWhenStdoutIsBehind(t *testing.T) {
 	h := newHarness(t, nil)
 	h.sink.syncDelay = 20 * time.Millisecond
-	cfg := h.config()
-	cfg.MaxWorkers = 8
-	h.sendObjects(60)
-	h.start(cfg)
-	h.waitFor("every message to be deleted", func() bool { return h.deleted() == 6 })
-	h.stop()
-	h.objects.mu.Lock()
-	maxOpen := h.objects.maxOpen
-	h.objects.mu.Unlock()
+	h.ingest60()
+	maxOpen := h.objects.mostOpen()
 	if maxOpen > 4 {
 		t.Errorf("objects read at once: at most %d, want no more than the initial 4", maxOpen)
 	}
@@ -240,18 +238,11 @@ func TestWorkerLimitShrinksBehindARealSlowStdout(t *testing.T) {
 	out := &slowStdout{}
 	w := modinput.NewWriter(out, modinput.WriterOptions{BufferSize: 4 << 10})
 	h.events = w
-	cfg := h.config()
-	cfg.MaxWorkers = 8
-	h.sendObjects(60)
-	h.start(cfg)
-	h.waitFor("every message to be deleted", func() bool { return h.deleted() == 6 })
-	h.stop()
+	h.ingest60()
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	h.objects.mu.Lock()
-	maxOpen := h.objects.maxOpen
-	h.objects.mu.Unlock()
+	maxOpen := h.objects.mostOpen()
 	if maxOpen > 4 {
 		t.Errorf("objects read at once: at most %d, want no more than the initial 4", maxOpen)
 	}
