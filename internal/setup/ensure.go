@@ -19,8 +19,8 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/aws-ingest/aws-ingest/internal/preflight"
 	"github.com/aws-ingest/aws-ingest/internal/schemes"
 )
 
@@ -191,7 +191,7 @@ func ensureBucketPolicy(api BucketAPI, l layout) step {
 			switch {
 			case err == nil:
 				existing = aws.ToString(out.Policy)
-			case !hasCode(err, "NoSuchBucketPolicy"):
+			case !preflight.HasCode(err, "NoSuchBucketPolicy"):
 				return "", "", err
 			}
 			doc, changed, err := mergePolicy(existing, ours)
@@ -260,7 +260,7 @@ func ensureQueue(api QueueAPI, region, name string, want map[string]string) step
 			url, err := api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: &name})
 			if err != nil {
 				var missing *sqstypes.QueueDoesNotExist
-				if !errors.As(err, &missing) && !hasCode(err, "AWS.SimpleQueueService.NonExistentQueue") {
+				if !errors.As(err, &missing) && !preflight.HasCode(err, "AWS.SimpleQueueService.NonExistentQueue") {
 					return "", "", err
 				}
 				if _, err := api.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: &name, Attributes: want}); err != nil {
@@ -320,7 +320,7 @@ func ensureTopic(api TopicAPI, t trail, ours []Statement) step {
 			got, err := api.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &t.TopicARN})
 			if err != nil {
 				var missing *snstypes.NotFoundException
-				if !errors.As(err, &missing) && !hasCode(err, "NotFound") {
+				if !errors.As(err, &missing) && !preflight.HasCode(err, "NotFound") {
 					return "", "", err
 				}
 				if _, err := api.CreateTopic(ctx, &sns.CreateTopicInput{Name: &t.TopicName}); err != nil {
@@ -399,7 +399,7 @@ func ensureTrail(api TrailAPI, t trail, bucket, kmsKey string) step {
 			got, err := api.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: &t.Name})
 			var missing *cttypes.TrailNotFoundException
 			switch {
-			case err != nil && (errors.As(err, &missing) || hasCode(err, "TrailNotFoundException")):
+			case err != nil && (errors.As(err, &missing) || preflight.HasCode(err, "TrailNotFoundException")):
 				in := &cloudtrail.CreateTrailInput{Name: &t.Name, S3BucketName: &bucket, SnsTopicName: &t.TopicName,
 					EnableLogFileValidation: aws.Bool(true), IsMultiRegionTrail: aws.Bool(t.Multi),
 					IncludeGlobalServiceEvents: aws.Bool(t.Global)}
@@ -499,12 +499,7 @@ func sortedKeys(m map[string]string) []string {
 func notFound(err error) bool {
 	var nf *s3types.NotFound
 	var nsb *s3types.NoSuchBucket
-	return errors.As(err, &nf) || errors.As(err, &nsb) || hasCode(err, "NotFound") || hasCode(err, "NoSuchBucket")
-}
-
-func hasCode(err error, code string) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == code
+	return errors.As(err, &nf) || errors.As(err, &nsb) || preflight.HasCode(err, "NotFound") || preflight.HasCode(err, "NoSuchBucket")
 }
 
 // shell joins args into a command line a POSIX shell reads back as args.
